@@ -1,0 +1,89 @@
+import type { Logger } from '../logger';
+import type { KeyResolver, VerificationKey } from './keys';
+import { verificationKeyFromJwk } from './keys';
+
+export interface JwksClientOptions {
+  url: string;
+  logger: Logger;
+  timeoutMs?: number;
+  /** How long a fetched key set is used before it is fetched again. */
+  cacheTtlMs?: number;
+  /** Minimum time between fetches caused by unknown `kid`s, so forged kids cannot flood auth. */
+  minRefetchIntervalMs?: number;
+  fetch?: typeof fetch;
+}
+
+export class JwksUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JwksUnavailableError';
+  }
+}
+
+/**
+ * Fetches and caches the auth service's JWKS. Tokens are verified locally; auth is asked again
+ * only when the cache expires or a token names a key the cache does not know (rate-limited).
+ * If a refresh fails, the keys already known keep working.
+ */
+export class JwksClient implements KeyResolver {
+  private keys = new Map<string, VerificationKey>();
+  private fetchedAt = 0;
+  private lastAttemptAt = 0;
+  private inFlight: Promise<void> | undefined;
+  private readonly timeoutMs: number;
+  private readonly cacheTtlMs: number;
+  private readonly minRefetchIntervalMs: number;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: JwksClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.cacheTtlMs = options.cacheTtlMs ?? 10 * 60_000;
+    this.minRefetchIntervalMs = options.minRefetchIntervalMs ?? 30_000;
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  async resolve(kid: string): Promise<VerificationKey | undefined> {
+    const now = Date.now();
+    const stale = now - this.fetchedAt > this.cacheTtlMs;
+    const known = this.keys.get(kid);
+    const mayRefetch = now - this.lastAttemptAt >= this.minRefetchIntervalMs;
+    if (stale || (!known && mayRefetch)) {
+      try {
+        await this.refresh();
+      } catch (error) {
+        if (this.keys.size === 0 || !this.keys.has(kid)) {
+          throw new JwksUnavailableError(error instanceof Error ? error.message : String(error));
+        }
+        this.options.logger.warn({ err: error }, 'JWKS refresh failed; using the cached keys');
+      }
+    }
+    return this.keys.get(kid);
+  }
+
+  /** Fetches now (single flight). */
+  refresh(): Promise<void> {
+    this.inFlight ??= this.fetchKeys().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async fetchKeys(): Promise<void> {
+    this.lastAttemptAt = Date.now();
+    const response = await this.fetchImpl(this.options.url, {
+      signal: AbortSignal.timeout(this.timeoutMs),
+      headers: { accept: 'application/json' },
+    });
+    if (!response.ok) throw new Error(`JWKS request answered ${response.status}`);
+    const body = (await response.json()) as { keys?: unknown };
+    if (!Array.isArray(body.keys)) throw new Error('JWKS response has no keys array');
+    const keys = new Map<string, VerificationKey>();
+    for (const jwk of body.keys) {
+      const key = verificationKeyFromJwk(jwk);
+      if (key) keys.set(key.kid, key);
+    }
+    this.keys = keys;
+    this.fetchedAt = Date.now();
+    this.options.logger.debug({ kids: [...keys.keys()] }, 'JWKS refreshed');
+  }
+}

@@ -1,0 +1,218 @@
+import express from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { z } from 'zod';
+import type { FieldProblem } from '../errors';
+import { badRequest } from '../errors';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Schema = z.ZodType | undefined;
+type Output<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
+
+export type Security = 'bearer' | 'refreshCookie';
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  headers?: Record<string, { description: string; schema?: Record<string, unknown> }>;
+}
+
+export interface RouteContext<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteSpec<B extends Schema, Q extends Schema, P extends Schema> {
+  method: Method;
+  /** Relative to the router's base path, in Express syntax (`/:id`). */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  security?: Security;
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** Success and domain-specific error responses; validation and generic errors are documented for you. */
+  responses: Record<number, ResponseSpec>;
+  /** Runs after validation, before the handler (authentication, role guards, throttles). */
+  before?: RequestHandler[];
+  handler: (context: RouteContext<Output<B>, Output<Q>, Output<P>>) => Promise<void> | void;
+}
+
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description?: string;
+}
+
+type JsonSchema = Record<string, unknown>;
+
+const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ description: 'The error shape every endpoint uses' });
+
+function problems(location: FieldProblem['location'], error: z.ZodError): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    location,
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+}
+
+/** Converts a zod schema to the JSON Schema dialect of OpenAPI 3.1. */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+  return rest as JsonSchema;
+}
+
+/**
+ * A group of routes under one base path. Each route's zod schemas validate the request (400 with
+ * field-level details) and generate its OpenAPI 3.1 operation, so documentation cannot drift.
+ */
+export class ApiRouter {
+  private readonly router: Router = express.Router();
+  private readonly paths: Record<string, Record<string, unknown>> = {};
+
+  constructor(
+    readonly basePath: string,
+    private readonly info: OpenApiInfo,
+  ) {}
+
+  route<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined>(
+    spec: RouteSpec<B, Q, P>,
+  ): this {
+    const template = `${this.basePath}${spec.path}`;
+    const validate = (req: Request, res: Response, next: NextFunction): void => {
+      res.locals.routeTemplate = template;
+      const found: FieldProblem[] = [];
+      const parse = (schema: Schema, value: unknown, location: FieldProblem['location']): unknown => {
+        if (!schema) return undefined;
+        const result = schema.safeParse(value);
+        if (result.success) return result.data;
+        found.push(...problems(location, result.error));
+        return undefined;
+      };
+      const params = parse(spec.params, req.params, 'params');
+      const query = parse(spec.query, { ...req.query }, 'query');
+      const body = parse(spec.body, req.body, 'body');
+      if (found.length > 0) {
+        next(badRequest('Request is invalid', found));
+        return;
+      }
+      res.locals.validated = { body, query, params };
+      next();
+    };
+    const handle = async (req: Request, res: Response): Promise<void> => {
+      const { body, query, params } = res.locals.validated as {
+        body: Output<B>;
+        query: Output<Q>;
+        params: Output<P>;
+      };
+      await spec.handler({ body, query, params, req, res });
+    };
+    this.router[spec.method](spec.path, validate, ...(spec.before ?? []), handle);
+    this.document(spec);
+    return this;
+  }
+
+  /** Express router mounted at basePath, including `GET <basePath>/openapi.json`. */
+  expressRouter(): Router {
+    const outer = express.Router();
+    const document = this.openApiDocument();
+    outer.get(`${this.basePath}/openapi.json`, (_req, res) => {
+      res.json(document);
+    });
+    outer.use(this.basePath, this.router);
+    return outer;
+  }
+
+  openApiDocument(): Record<string, unknown> {
+    return {
+      openapi: '3.1.0',
+      info: this.info,
+      paths: {
+        [`${this.basePath}/openapi.json`]: {
+          get: {
+            operationId: 'getOpenApiDocument',
+            summary: 'This OpenAPI document',
+            responses: { 200: { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } } },
+          },
+        },
+        ...this.paths,
+      },
+      components: {
+        schemas: { Error: jsonSchema(ErrorSchema, 'output') },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          refreshCookie: { type: 'apiKey', in: 'cookie', name: 'refresh_token' },
+        },
+      },
+    };
+  }
+
+  private document<B extends Schema, Q extends Schema, P extends Schema>(spec: RouteSpec<B, Q, P>): void {
+    const openApiPath = `${this.basePath}${spec.path}`.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '') || '/';
+    const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(spec.responses)) {
+      const isError = Number(status) >= 400;
+      responses[status] = {
+        description: response.description,
+        ...(response.headers ? { headers: response.headers } : {}),
+        ...(response.schema
+          ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
+          : isError
+            ? { content: errorContent }
+            : {}),
+      };
+    }
+    const generic: Record<string, string> = {};
+    if (spec.body || spec.query || spec.params) generic['400'] = 'Malformed request; details name each invalid field';
+    if (spec.body) {
+      generic['413'] = 'Request body too large';
+      generic['415'] = 'Request body is not JSON';
+    }
+    if (spec.security === 'bearer') generic['401'] = 'Missing, invalid or expired access token';
+    generic['503'] = 'A dependency (database or upstream service) is unavailable';
+    for (const [status, description] of Object.entries(generic)) {
+      responses[status] ??= { description, content: errorContent };
+    }
+    responses.default = { description: 'Unexpected error', content: errorContent };
+
+    const parameters = [
+      ...parametersOf(spec.params, 'path'),
+      ...parametersOf(spec.query, 'query'),
+    ];
+    this.paths[openApiPath] ??= {};
+    this.paths[openApiPath][spec.method] = {
+      operationId: spec.operationId,
+      summary: spec.summary,
+      ...(spec.description ? { description: spec.description } : {}),
+      ...(spec.security ? { security: [{ [spec.security]: [] }] } : {}),
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(spec.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }
+        : {}),
+      responses,
+    };
+  }
+}
+
+function parametersOf(schema: Schema, location: 'path' | 'query'): Record<string, unknown>[] {
+  if (!(schema instanceof z.ZodObject)) return [];
+  return Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, field]) => ({
+    name,
+    in: location,
+    required: location === 'path' || !field.safeParse(undefined).success,
+    schema: jsonSchema(field, 'input'),
+  }));
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Makes the Go-built tools the project needs available in .tools/bin.
+#
+#   scripts/tools.sh ensure [TOOL...]   make every tool (or the ones named) available
+#   scripts/tools.sh path TOOL          print the absolute path of TOOL, making it available first
+#   scripts/tools.sh list               print each tool, its pinned version and where it is found
+#
+# A binary already on PATH wins; else a pinned build in .tools/bin; else it is built with
+# `go build` from the pinned module version. Without Go, a clear message says what to install.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin_dir="$root/.tools/bin"
+build_dir="$root/.tools/build"
+
+# tool -> "module version package-path-inside-module"
+declare -A TOOLS=(
+  [helm]="helm.sh/helm/v3 v3.19.5 cmd/helm"
+  [ferretdb]="github.com/FerretDB/FerretDB v1.24.2 cmd/ferretdb"
+)
+
+say() { printf 'tools: %s\n' "$*" >&2; }
+
+known_tool() {
+  [[ -n "${TOOLS[$1]:-}" ]] || {
+    say "unknown tool '$1' (known: ${!TOOLS[*]})"
+    exit 2
+  }
+}
+
+pinned_version() { read -r _ version _ <<<"${TOOLS[$1]}" && printf '%s' "$version"; }
+
+# Prints the path of a usable binary, or nothing.
+locate() {
+  local tool=$1 found
+  if found=$(PATH=$(without_tools_dir) command -v "$tool" 2>/dev/null); then
+    printf '%s' "$found"
+  elif [[ -x "$bin_dir/$tool" && "$(cat "$bin_dir/.$tool.version" 2>/dev/null)" == "$(pinned_version "$tool")" ]]; then
+    printf '%s' "$bin_dir/$tool"
+  fi
+}
+
+without_tools_dir() {
+  local IFS=: out=() dir
+  for dir in $PATH; do [[ "$dir" == "$bin_dir" ]] || out+=("$dir"); done
+  printf '%s' "${out[*]}"
+}
+
+# Copies the pinned module source into a writable tree, so a tool that embeds generated files
+# (ferretdb's version.txt) can be built from its own go.mod exactly as upstream builds it.
+module_source() {
+  local module=$1 version=$2 tool=$3 src dir
+  src=$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "$module@$version" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -n "$src" && -d "$src" ]] || {
+    say "could not download $module@$version"
+    return 1
+  }
+  dir="$build_dir/$tool-$version"
+  rm -rf "$dir"
+  mkdir -p "$build_dir"
+  cp -R "$src" "$dir"
+  chmod -R u+w "$dir"
+  printf '%s' "$dir"
+}
+
+prepare_source() {
+  local tool=$1 dir=$2 version=$3
+  case "$tool" in
+    ferretdb) printf '%s\n' "$version" >"$dir/build/version/version.txt" ;;
+  esac
+}
+
+build() {
+  local tool=$1 module version pkg dir
+  read -r module version pkg <<<"${TOOLS[$tool]}"
+  if ! command -v go >/dev/null 2>&1; then
+    say "$tool $version is not on PATH and Go is not installed to build it."
+    say "Install Go 1.22 or newer and run 'scripts/tools.sh ensure $tool', or put $tool $version on PATH."
+    return 1
+  fi
+  say "building $tool $version (first time only, takes a minute or two)"
+  dir=$(module_source "$module" "$version" "$tool")
+  prepare_source "$tool" "$dir" "$version"
+  mkdir -p "$bin_dir"
+  (cd "$dir" && CGO_ENABLED=0 GOFLAGS="-mod=mod -trimpath" go build -o "$bin_dir/$tool.partial" "./$pkg")
+  mv "$bin_dir/$tool.partial" "$bin_dir/$tool"
+  printf '%s\n' "$version" >"$bin_dir/.$tool.version"
+  rm -rf "$dir"
+}
+
+ensure() {
+  local tool=$1
+  known_tool "$tool"
+  [[ -n "$(locate "$tool")" ]] || build "$tool" || return 1
+}
+
+cmd=${1:-ensure}
+shift || true
+case "$cmd" in
+  ensure)
+    [[ $# -gt 0 ]] || set -- "${!TOOLS[@]}"
+    failed=0
+    for tool in "$@"; do ensure "$tool" || failed=1; done
+    exit "$failed"
+    ;;
+  path)
+    [[ $# -eq 1 ]] || {
+      say "usage: scripts/tools.sh path TOOL"
+      exit 2
+    }
+    ensure "$1"
+    locate "$1"
+    printf '\n'
+    ;;
+  list)
+    for tool in "${!TOOLS[@]}"; do
+      printf '%-10s %-9s %s\n' "$tool" "$(pinned_version "$tool")" "$(locate "$tool" || true)"
+    done
+    ;;
+  *)
+    say "usage: scripts/tools.sh ensure [TOOL...] | path TOOL | list"
+    exit 2
+    ;;
+esac

@@ -1,0 +1,160 @@
+import type { ChildProcessByStdio } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { findOnPath, toolPath } from '../tools';
+
+export type DatabaseKind = 'external' | 'mongod' | 'ferretdb';
+
+export interface LaunchOptions {
+  /** Use MONGO_URL when it is set (default true). Tests that stop the server pass false. */
+  useExternal?: boolean;
+  /** Keep data here across runs (npm start); by default a temporary directory removed on stop. */
+  dataDir?: string;
+  /** Port to listen on (loopback only); by default a free one. */
+  port?: number;
+  /** How long to wait for the server to accept connections. */
+  startTimeoutMs?: number;
+}
+
+export interface LocalDatabase {
+  kind: DatabaseKind;
+  /** Connection string without a database name. */
+  url: string;
+  port: number | undefined;
+  dataDir: string | undefined;
+  /** Connection string for one database on this server. */
+  urlFor(databaseName: string): string;
+  /** Stops a server we started (a no-op for an external one). */
+  stop(): Promise<void>;
+}
+
+const MONGO_URL_PARTS = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/;
+
+/** Replaces the database name in a connection string, keeping hosts, credentials and options. */
+export function withDatabaseName(url: string, databaseName: string): string {
+  const match = MONGO_URL_PARTS.exec(url);
+  if (!match) throw new Error('MONGO_URL must be a mongodb:// or mongodb+srv:// connection string');
+  return `${match[1]}/${databaseName}${match[3] ?? ''}`;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}
+
+/** Resolves once a server at url answers a ping; throws after timeoutMs or when `gaveUp` says so. */
+export async function waitForDatabase(url: string, timeoutMs: number, gaveUp: () => string | undefined = () => undefined) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = 'no answer';
+  while (Date.now() < deadline) {
+    const reason = gaveUp();
+    if (reason) throw new Error(reason);
+    const client = new MongoClient(url, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 });
+    try {
+      await client.connect();
+      await client.db('admin').command({ ping: 1 });
+      return;
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  }
+  throw new Error(`database at ${url} did not answer within ${timeoutMs} ms: ${lastError}`);
+}
+
+function serverCommand(kind: 'mongod' | 'ferretdb', binary: string, dataDir: string, port: number): string[] {
+  if (kind === 'mongod') {
+    return [binary, '--dbpath', dataDir, '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet'];
+  }
+  return [
+    binary,
+    '--handler=sqlite',
+    `--sqlite-url=file:${dataDir}/`,
+    `--state-dir=${dataDir}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    '--debug-addr=-',
+    '--telemetry=disable',
+    '--log-level=warn',
+  ];
+}
+
+/**
+ * Provides a MongoDB-compatible server: MONGO_URL when set, else a `mongod` on PATH, else FerretDB
+ * with its SQLite backend (built by scripts/tools.sh). A server we start listens on loopback, is
+ * watched by a supervisor that stops it if this process dies, and is stopped by `stop()`.
+ */
+export async function launchDatabase(options: LaunchOptions = {}): Promise<LocalDatabase> {
+  const external = process.env.MONGO_URL;
+  if ((options.useExternal ?? true) && external) {
+    const url = withDatabaseName(external, '');
+    await waitForDatabase(withDatabaseName(external, 'admin'), options.startTimeoutMs ?? 30_000);
+    return {
+      kind: 'external',
+      url,
+      port: undefined,
+      dataDir: undefined,
+      urlFor: (name) => withDatabaseName(external, name),
+      stop: () => Promise.resolve(),
+    };
+  }
+
+  const mongod = findOnPath('mongod');
+  const kind = mongod ? 'mongod' : 'ferretdb';
+  const binary = mongod ?? (await toolPath('ferretdb'));
+  const temporary = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'platform-db-'));
+  mkdirSync(dataDir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const url = `mongodb://127.0.0.1:${port}/`;
+
+  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
+    process.execPath,
+    [join(__dirname, 'supervise.js'), temporary ? dataDir : '-', ...serverCommand(kind, binary, dataDir, port)],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  const output: string[] = [];
+  const remember = (chunk: Buffer) => {
+    output.push(...chunk.toString().split('\n').filter(Boolean));
+    output.splice(0, Math.max(0, output.length - 40));
+  };
+  child.stdout.on('data', remember);
+  child.stderr.on('data', remember);
+  let exited: string | undefined;
+  const exit = once(child, 'exit').then(([code, signal]) => {
+    exited = `${kind} exited (${signal ?? `code ${String(code)}`}) before accepting connections:\n${output.join('\n')}`;
+  });
+  // The database never keeps its launcher alive; the supervisor stops it when we are gone.
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) {
+    (stream as unknown as { unref?: () => void }).unref?.();
+  }
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exit;
+    clearTimeout(timer);
+  };
+
+  try {
+    await waitForDatabase(`${url}admin`, options.startTimeoutMs ?? 30_000, () => exited);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { kind, url, port, dataDir, urlFor: (name) => withDatabaseName(url, name), stop };
+}

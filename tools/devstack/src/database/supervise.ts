@@ -1,0 +1,38 @@
+/**
+ * Runs a database server as a child and stops it when the process that launched us goes away:
+ * our stdin is a pipe from that process, and it closes however the launcher ends (exit, crash,
+ * SIGKILL), so no server is ever orphaned. Usage: supervise <cleanup-dir|-> <command> [args...]
+ */
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+
+const [cleanupDir, command, ...args] = process.argv.slice(2);
+if (!cleanupDir || !command) {
+  process.stderr.write('usage: supervise <cleanup-dir|-> <command> [args...]\n');
+  process.exit(2);
+}
+
+const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+let stopping = false;
+
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  child.kill('SIGTERM');
+  setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+}
+
+child.on('exit', (code, signal) => {
+  if (cleanupDir !== '-') rmSync(cleanupDir, { recursive: true, force: true });
+  process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0)));
+});
+child.on('error', (error) => {
+  process.stderr.write(`supervise: cannot run ${command}: ${error.message}\n`);
+  process.exit(127);
+});
+
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.resume();
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,3 @@
+export * from './database/launcher';
+export * from './test-database';
+export * from './tools';
