@@ -1,1 +1,6 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'service-kit' };
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'service-kit',
+  globalSetup: '<rootDir>/../../tools/devstack/dist/jest/global-setup.js',
+  globalTeardown: '<rootDir>/../../tools/devstack/dist/jest/global-teardown.js',
+};

@@ -8,8 +8,8 @@ export interface JwksClientOptions {
   timeoutMs?: number;
   /** How long a fetched key set is used before it is fetched again. */
   cacheTtlMs?: number;
-  /** Minimum time between fetches caused by unknown `kid`s, so forged kids cannot flood auth. */
-  minRefetchIntervalMs?: number;
+  /** Refetches caused by unknown `kid`s allowed per minute, so forged kids cannot flood auth. */
+  unknownKidRefetchesPerMinute?: number;
   fetch?: typeof fetch;
 }
 
@@ -28,17 +28,17 @@ export class JwksUnavailableError extends Error {
 export class JwksClient implements KeyResolver {
   private keys = new Map<string, VerificationKey>();
   private fetchedAt = 0;
-  private lastAttemptAt = 0;
+  private unknownKidRefetches: number[] = [];
   private inFlight: Promise<void> | undefined;
   private readonly timeoutMs: number;
   private readonly cacheTtlMs: number;
-  private readonly minRefetchIntervalMs: number;
+  private readonly unknownKidRefetchesPerMinute: number;
   private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: JwksClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.cacheTtlMs = options.cacheTtlMs ?? 10 * 60_000;
-    this.minRefetchIntervalMs = options.minRefetchIntervalMs ?? 30_000;
+    this.unknownKidRefetchesPerMinute = options.unknownKidRefetchesPerMinute ?? 6;
     this.fetchImpl = options.fetch ?? fetch;
   }
 
@@ -46,8 +46,7 @@ export class JwksClient implements KeyResolver {
     const now = Date.now();
     const stale = now - this.fetchedAt > this.cacheTtlMs;
     const known = this.keys.get(kid);
-    const mayRefetch = now - this.lastAttemptAt >= this.minRefetchIntervalMs;
-    if (stale || (!known && mayRefetch)) {
+    if (stale || (!known && this.takeUnknownKidRefetch(now))) {
       try {
         await this.refresh();
       } catch (error) {
@@ -60,6 +59,13 @@ export class JwksClient implements KeyResolver {
     return this.keys.get(kid);
   }
 
+  private takeUnknownKidRefetch(now: number): boolean {
+    this.unknownKidRefetches = this.unknownKidRefetches.filter((at) => now - at < 60_000);
+    if (this.unknownKidRefetches.length >= this.unknownKidRefetchesPerMinute) return false;
+    this.unknownKidRefetches.push(now);
+    return true;
+  }
+
   /** Fetches now (single flight). */
   refresh(): Promise<void> {
     this.inFlight ??= this.fetchKeys().finally(() => {
@@ -69,7 +75,6 @@ export class JwksClient implements KeyResolver {
   }
 
   private async fetchKeys(): Promise<void> {
-    this.lastAttemptAt = Date.now();
     const response = await this.fetchImpl(this.options.url, {
       signal: AbortSignal.timeout(this.timeoutMs),
       headers: { accept: 'application/json' },

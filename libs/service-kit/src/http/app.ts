@@ -26,7 +26,9 @@ export interface ApiAppOptions {
 
 /** Rejects bodies that are not JSON with 415, before any parser sees them. */
 function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
-  const matched = req.is(JSON_TYPES);
+  // An empty POST (Content-Length: 0, as browsers send for /refresh) has no media type to check.
+  const empty = req.headers['content-length'] === '0' && req.headers['transfer-encoding'] === undefined;
+  const matched = empty ? null : req.is(JSON_TYPES);
   if (matched === null || matched) {
     next(); // no body at all, or a JSON one
     return;

@@ -35,6 +35,7 @@ export function requestLogging(logger: Logger) {
         remoteAddress: req.remoteAddress,
         headers: req.headers,
       }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   });
 }

@@ -2,7 +2,7 @@ import type { ChildProcessByStdio } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,9 @@ export interface LocalDatabase {
   stop(): Promise<void>;
 }
 
+// Always the compiled supervisor, also when this module runs from its TypeScript source (tests).
+const SUPERVISOR = join(__dirname, '..', '..', 'dist', 'database', 'supervise.js');
+
 const MONGO_URL_PARTS = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/;
 
 /** Replaces the database name in a connection string, keeping hosts, credentials and options. */
@@ -41,6 +44,17 @@ export function withDatabaseName(url: string, databaseName: string): string {
   const match = MONGO_URL_PARTS.exec(url);
   if (!match) throw new Error('MONGO_URL must be a mongodb:// or mongodb+srv:// connection string');
   return `${match[1]}/${databaseName}${match[3] ?? ''}`;
+}
+
+export function portAcceptsConnections(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 export async function freePort(): Promise<number> {
@@ -118,11 +132,13 @@ export async function launchDatabase(options: LaunchOptions = {}): Promise<Local
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'platform-db-'));
   mkdirSync(dataDir, { recursive: true });
   const port = options.port ?? (await freePort());
+  // Otherwise the readiness ping below could reach someone else's server on that port.
+  if (await portAcceptsConnections(port)) throw new Error(`cannot start ${kind}: port ${port} is already in use`);
   const url = `mongodb://127.0.0.1:${port}/`;
 
   const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
     process.execPath,
-    [join(__dirname, 'supervise.js'), temporary ? dataDir : '-', ...serverCommand(kind, binary, dataDir, port)],
+    [SUPERVISOR, temporary ? dataDir : '-', ...serverCommand(kind, binary, dataDir, port)],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const output: string[] = [];
@@ -152,6 +168,7 @@ export async function launchDatabase(options: LaunchOptions = {}): Promise<Local
 
   try {
     await waitForDatabase(`${url}admin`, options.startTimeoutMs ?? 30_000, () => exited);
+    if (exited) throw new Error(exited);
   } catch (error) {
     await stop();
     throw error;

@@ -1,0 +1,180 @@
+import type { Request, Response } from 'express';
+import type { Model } from 'mongoose';
+import { isValidObjectId } from 'mongoose';
+import type { TokenVerifier } from '@platform/service-kit';
+import { ApiRouter, conflict, isDuplicateKeyError, principalOf, requireAuth, unauthorized } from '@platform/service-kit';
+import type { AccessTokens } from '../access-tokens';
+import type { SigningKeys } from '../keys';
+import type { LoginThrottle } from '../login-throttle';
+import type { User } from '../models/user';
+import { toPublicUser } from '../models/user';
+import type { DecoyPasswordCheck, ScryptParams } from '../passwords';
+import { hashPassword, verifyPassword } from '../passwords';
+import { Jwks, LoginBody, RegisterBody, TokenResponse, UserResponse } from '../schemas';
+import type { RefreshSessions } from '../sessions';
+
+export const REFRESH_COOKIE = 'refresh_token';
+export const REFRESH_COOKIE_PATH = '/api/auth';
+
+export interface AuthRouteDeps {
+  users: Model<User>;
+  sessions: RefreshSessions;
+  throttle: LoginThrottle;
+  accessTokens: AccessTokens;
+  verifier: TokenVerifier;
+  keys: SigningKeys;
+  passwordParams: ScryptParams;
+  decoy: DecoyPasswordCheck;
+  cookie: { secure: boolean; maxAgeMs: number };
+}
+
+const cookieOptions = (secure: boolean) => ({
+  httpOnly: true,
+  secure,
+  sameSite: 'strict' as const,
+  path: REFRESH_COOKIE_PATH,
+});
+
+function refreshTokenFrom(req: Request): string | undefined {
+  const cookies = req.cookies as Record<string, unknown> | undefined;
+  const value = cookies?.[REFRESH_COOKIE];
+  return typeof value === 'string' ? value : undefined;
+}
+
+const invalidCredentials = () => unauthorized('Email or password is incorrect', 'INVALID_CREDENTIALS');
+
+export function authRoutes(deps: AuthRouteDeps): ApiRouter {
+  const { users, sessions, throttle, accessTokens } = deps;
+  const setRefreshCookie = (res: Response, token: string) =>
+    res.cookie(REFRESH_COOKIE, token, { ...cookieOptions(deps.cookie.secure), maxAge: deps.cookie.maxAgeMs });
+  const clearRefreshCookie = (res: Response) => res.clearCookie(REFRESH_COOKIE, cookieOptions(deps.cookie.secure));
+  const refreshCookieHeader = {
+    'Set-Cookie': { description: `\`${REFRESH_COOKIE}\`: httpOnly, SameSite=Strict, Path=${REFRESH_COOKIE_PATH}` },
+  };
+
+  return new ApiRouter('/api/auth', {
+    title: 'auth',
+    version: '1.0.0',
+    description: 'Users, passwords, access tokens (JWT) and refresh tokens, and the JWKS that verifies tokens.',
+  })
+    .route({
+      method: 'post',
+      path: '/register',
+      operationId: 'register',
+      summary: 'Create a user account',
+      body: RegisterBody,
+      responses: {
+        201: { description: 'Account created', schema: UserResponse },
+        409: { description: 'EMAIL_TAKEN: an account with this email exists' },
+      },
+      handler: async ({ body, res }) => {
+        const passwordHash = await hashPassword(body.password, deps.passwordParams);
+        try {
+          const user = await users.create({ email: body.email, name: body.name ?? null, roles: ['user'], passwordHash });
+          res.status(201).json({ user: toPublicUser(user) });
+        } catch (error) {
+          if (isDuplicateKeyError(error)) throw conflict('An account with this email already exists', 'EMAIL_TAKEN');
+          throw error;
+        }
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/login',
+      operationId: 'login',
+      summary: 'Exchange email and password for an access token and a refresh cookie',
+      body: LoginBody,
+      responses: {
+        200: { description: 'Logged in', schema: TokenResponse, headers: refreshCookieHeader },
+        401: { description: 'INVALID_CREDENTIALS: unknown email or wrong password (indistinguishable)' },
+        429: {
+          description: 'RATE_LIMITED: too many attempts for this email or client',
+          headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+        },
+      },
+      handler: async ({ body, req, res }) => {
+        const client = req.ip ?? 'unknown';
+        await throttle.begin(body.email, client);
+        const user = await users.findOne({ email: body.email });
+        if (!user) {
+          await deps.decoy.run(body.password);
+          throw invalidCredentials();
+        }
+        const check = await verifyPassword(body.password, user.passwordHash, deps.passwordParams);
+        if (!check.ok) throw invalidCredentials();
+        await throttle.succeeded(body.email, client);
+        if (check.needsRehash) {
+          const passwordHash = await hashPassword(body.password, deps.passwordParams);
+          await users.updateOne({ _id: user._id }, { $set: { passwordHash } });
+        }
+        const publicUser = toPublicUser(user);
+        const refresh = await sessions.issue(user._id);
+        setRefreshCookie(res, refresh.token);
+        res.json({ ...accessTokens.issue(publicUser), user: publicUser });
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/refresh',
+      operationId: 'refresh',
+      summary: 'Rotate the refresh cookie and get a new access token',
+      description: 'Presenting a refresh token that was already used revokes every token of its session.',
+      security: 'refreshCookie',
+      responses: {
+        200: { description: 'New access token; the refresh cookie is replaced', schema: TokenResponse, headers: refreshCookieHeader },
+        401: { description: 'INVALID_REFRESH_TOKEN or REFRESH_TOKEN_REUSED' },
+      },
+      handler: async ({ req, res }) => {
+        try {
+          const { userId, next } = await sessions.rotate(refreshTokenFrom(req));
+          const user = await users.findById(userId);
+          if (!user) throw unauthorized('The account no longer exists', 'INVALID_REFRESH_TOKEN');
+          const publicUser = toPublicUser(user);
+          setRefreshCookie(res, next.token);
+          res.json({ ...accessTokens.issue(publicUser), user: publicUser });
+        } catch (error) {
+          clearRefreshCookie(res);
+          throw error;
+        }
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/logout',
+      operationId: 'logout',
+      summary: 'Revoke the refresh token and clear its cookie',
+      security: 'refreshCookie',
+      responses: { 204: { description: 'Logged out' } },
+      handler: async ({ req, res }) => {
+        await sessions.revoke(refreshTokenFrom(req));
+        clearRefreshCookie(res);
+        res.status(204).end();
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/me',
+      operationId: 'me',
+      summary: 'The authenticated user',
+      security: 'bearer',
+      before: [requireAuth(deps.verifier)],
+      responses: { 200: { description: 'The user the access token belongs to', schema: UserResponse } },
+      handler: async ({ req, res }) => {
+        const { userId } = principalOf(req);
+        const user = isValidObjectId(userId) ? await users.findById(userId) : null;
+        if (!user) throw unauthorized('The account no longer exists', 'INVALID_TOKEN');
+        res.json({ user: toPublicUser(user) });
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/jwks.json',
+      operationId: 'jwks',
+      summary: 'Public keys that verify access tokens (RFC 7517)',
+      responses: { 200: { description: 'JSON Web Key Set', schema: Jwks } },
+      handler: ({ res }) => {
+        res.setHeader('Cache-Control', 'public, max-age=300');
+        res.json({ keys: deps.keys.jwks });
+      },
+    });
+}
