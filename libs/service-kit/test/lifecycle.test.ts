@@ -3,19 +3,10 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { LocalDatabase } from '@platform/devstack';
-import { freePort, launchDatabase } from '@platform/devstack';
+import { eventually, freePort, launchDatabase } from '@platform/devstack';
 import type { Service } from '../src';
 import { fixtureConfig, fixtureService } from './fixture';
 
-/** Polls until `probe` returns true; fails after `timeoutMs`. Bounded, so a regression cannot hang the run. */
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}
 
 describe('readiness follows the database', () => {
   let database: LocalDatabase | undefined;
@@ -40,10 +31,11 @@ describe('readiness follows the database', () => {
     await service.whenReady();
     const management = () => request(service!.managementUrl);
     expect((await management().get('/readyz')).status).toBe(200);
-    expect((await request(service.apiUrl).get('/api/fixture/notes/count')).body).toEqual({ count: 0 });
+    await service.connection.collection('notes').insertOne({ text: 'written before the outage' });
+    expect((await request(service.apiUrl).get('/api/fixture/notes/count')).body).toEqual({ count: 1 });
 
     // Keep the data directory: the server comes back with its data, as a restarted database would.
-    await database!.stop();
+    await database!.stop({ keepData: true });
     await eventually(async () => (await management().get('/readyz')).status === 503);
     const notReady = await management().get('/readyz');
     expect(notReady.body.status).toBe('not_ready');
@@ -55,9 +47,9 @@ describe('readiness follows the database', () => {
     expect(during.status).toBe(503);
     expect(during.body.error.code).toBe('DATABASE_UNAVAILABLE');
 
-    database = await launchDatabase({ useExternal: false, dataDir, port });
+    database = await launchDatabase({ useExternal: false, dataDir, port, removeOnStop: true });
     await eventually(async () => (await management().get('/readyz')).status === 200);
-    expect((await request(service.apiUrl).get('/api/fixture/notes/count')).status).toBe(200);
+    expect((await request(service.apiUrl).get('/api/fixture/notes/count')).body).toEqual({ count: 1 });
   });
 
   it('starts before the database exists and becomes ready once it appears', async () => {

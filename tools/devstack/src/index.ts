@@ -1,3 +1,4 @@
 export * from './database/launcher';
 export * from './test-database';
 export * from './tools';
+export * from './eventually';

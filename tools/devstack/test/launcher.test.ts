@@ -3,18 +3,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { launchDatabase, portAcceptsConnections, testDatabaseUrl, withDatabaseName } from '../src';
+import { eventually, launchDatabase, portAcceptsConnections, testDatabaseUrl, withDatabaseName } from '../src';
 
 const accepts = (port: number) => portAcceptsConnections(port);
 
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms`);
-}
 
 describe('withDatabaseName', () => {
   it.each([
@@ -75,6 +67,23 @@ describe('launchDatabase', () => {
     } finally {
       rmSync(kept, { recursive: true, force: true });
     }
+  });
+
+  it("keeps a temporary server's data across a restart only when asked to", async () => {
+    const first = await launchDatabase({ useExternal: false });
+    const { dataDir, port } = first as { dataDir: string; port: number };
+    let client = new MongoClient(first.urlFor('restart'));
+    await client.db().collection('things').insertOne({ name: 'survivor' });
+    await client.close();
+    await first.stop({ keepData: true });
+    expect(existsSync(dataDir)).toBe(true);
+
+    const second = await launchDatabase({ useExternal: false, dataDir, port, removeOnStop: true });
+    client = new MongoClient(second.urlFor('restart'));
+    expect(await client.db().collection('things').countDocuments({ name: 'survivor' })).toBe(1);
+    await client.close();
+    await second.stop();
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   it('leaves no server behind when its launcher is killed outright', async () => {

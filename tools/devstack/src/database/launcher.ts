@@ -16,6 +16,8 @@ export interface LaunchOptions {
   useExternal?: boolean;
   /** Keep data here across runs (npm start); by default a temporary directory removed on stop. */
   dataDir?: string;
+  /** Remove the data directory when the server stops (default: only for a temporary one). */
+  removeOnStop?: boolean;
   /** Port to listen on (loopback only); by default a free one. */
   port?: number;
   /** How long to wait for the server to accept connections. */
@@ -30,8 +32,8 @@ export interface LocalDatabase {
   dataDir: string | undefined;
   /** Connection string for one database on this server. */
   urlFor(databaseName: string): string;
-  /** Stops a server we started (a no-op for an external one). */
-  stop(): Promise<void>;
+  /** Stops a server we started (a no-op for an external one); `keepData` leaves its files for a restart. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 // Always the compiled supervisor, also when this module runs from its TypeScript source (tests).
@@ -128,7 +130,7 @@ export async function launchDatabase(options: LaunchOptions = {}): Promise<Local
   const mongod = findOnPath('mongod');
   const kind = mongod ? 'mongod' : 'ferretdb';
   const binary = mongod ?? (await toolPath('ferretdb'));
-  const temporary = options.dataDir === undefined;
+  const removeOnStop = options.removeOnStop ?? options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'platform-db-'));
   mkdirSync(dataDir, { recursive: true });
   const port = options.port ?? (await freePort());
@@ -138,7 +140,7 @@ export async function launchDatabase(options: LaunchOptions = {}): Promise<Local
 
   const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
     process.execPath,
-    [SUPERVISOR, temporary ? dataDir : '-', ...serverCommand(kind, binary, dataDir, port)],
+    [SUPERVISOR, removeOnStop ? dataDir : '-', ...serverCommand(kind, binary, dataDir, port)],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const output: string[] = [];
@@ -158,9 +160,9 @@ export async function launchDatabase(options: LaunchOptions = {}): Promise<Local
     (stream as unknown as { unref?: () => void }).unref?.();
   }
 
-  const stop = async () => {
+  const stop = async ({ keepData = false } = {}) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    child.stdin.end();
+    child.stdin.end(keepData ? 'keep\n' : undefined);
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exit;
     clearTimeout(timer);

@@ -1,7 +1,9 @@
 /**
  * Runs a database server as a child and stops it when the process that launched us goes away:
  * our stdin is a pipe from that process, and it closes however the launcher ends (exit, crash,
- * SIGKILL), so no server is ever orphaned. Usage: supervise <cleanup-dir|-> <command> [args...]
+ * SIGKILL), so no server is ever orphaned. The data directory is removed after the server exits,
+ * unless the launcher wrote `keep` on the pipe first (a restart that must find its data).
+ * Usage: supervise <cleanup-dir|-> <command> [args...]
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -14,6 +16,7 @@ if (!cleanupDir || !command) {
 
 const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 let stopping = false;
+let keepData = false;
 
 function stop(): void {
   if (stopping) return;
@@ -23,7 +26,7 @@ function stop(): void {
 }
 
 child.on('exit', (code, signal) => {
-  if (cleanupDir !== '-') rmSync(cleanupDir, { recursive: true, force: true });
+  if (cleanupDir !== '-' && !keepData) rmSync(cleanupDir, { recursive: true, force: true });
   process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0)));
 });
 child.on('error', (error) => {
@@ -31,6 +34,9 @@ child.on('error', (error) => {
   process.exit(127);
 });
 
+process.stdin.on('data', (chunk: Buffer) => {
+  if (chunk.toString().includes('keep')) keepData = true;
+});
 process.stdin.on('end', stop);
 process.stdin.on('close', stop);
 process.stdin.resume();
