@@ -33,7 +33,8 @@ export async function ensureAdmin(
     }
   }
   const update: Partial<User> = {};
-  if (!existing.roles.includes('admin')) update.roles = [...new Set([...existing.roles, 'user' as const, 'admin' as const])];
+  if (!existing.roles.includes('admin'))
+    update.roles = [...new Set([...existing.roles, 'user' as const, 'admin' as const])];
   const check = await verifyPassword(admin.password, existing.passwordHash, params);
   if (!check.ok || check.needsRehash) update.passwordHash = await hashPassword(admin.password, params);
   if (Object.keys(update).length === 0) return 'unchanged';

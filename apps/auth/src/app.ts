@@ -15,7 +15,10 @@ import { RefreshSessions } from './sessions';
 
 const PURGE_INTERVAL_MS = 10 * 60_000;
 
-export function createAuthService(config: AuthConfig, options: { logger?: Logger } = {}): Service<AuthConfig> {
+export function createAuthService(
+  config: AuthConfig,
+  options: { logger?: Logger } = {},
+): Service<AuthConfig> {
   return new Service({
     name: 'auth',
     config,
@@ -25,7 +28,11 @@ export function createAuthService(config: AuthConfig, options: { logger?: Logger
       const users = userModel(connection);
       const refreshTokens = refreshTokenModel(connection);
       const loginAttempts = loginAttemptsModel(connection);
-      const passwordParams = { N: config.PASSWORD_SCRYPT_N, r: config.PASSWORD_SCRYPT_R, p: config.PASSWORD_SCRYPT_P };
+      const passwordParams = {
+        N: config.PASSWORD_SCRYPT_N,
+        r: config.PASSWORD_SCRYPT_R,
+        p: config.PASSWORD_SCRYPT_P,
+      };
       const sessions = new RefreshSessions(refreshTokens, config.REFRESH_TOKEN_TTL);
       const throttle = new LoginThrottle(loginAttempts, {
         maxPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
@@ -69,9 +76,18 @@ export function createAuthService(config: AuthConfig, options: { logger?: Logger
           }),
         ],
         initializeDatabase: async () => {
-          await Promise.all([users.createIndexes(), refreshTokens.createIndexes(), loginAttempts.createIndexes()]);
+          await Promise.all([
+            users.createIndexes(),
+            refreshTokens.createIndexes(),
+            loginAttempts.createIndexes(),
+          ]);
           if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
-            await ensureAdmin(users, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }, passwordParams, logger);
+            await ensureAdmin(
+              users,
+              { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
+              passwordParams,
+              logger,
+            );
           }
         },
         onStop: () => clearInterval(purge),

@@ -19,18 +19,32 @@ export const authEnvSchema = serviceEnvSchema
     ADMIN_EMAIL: email().optional(),
     ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(128).optional(),
     PASSWORD_SCRYPT_N: positiveInt()
-      .refine((n) => Number.isInteger(Math.log2(n)) && n >= 1024 && n <= 2 ** 20, 'must be a power of two from 1024 to 1048576')
+      .refine(
+        (n) => Number.isInteger(Math.log2(n)) && n >= 1024 && n <= 2 ** 20,
+        'must be a power of two from 1024 to 1048576',
+      )
       .default(2 ** 16),
-    PASSWORD_SCRYPT_R: positiveInt().refine((r) => r <= 32, 'must be at most 32').default(8),
-    PASSWORD_SCRYPT_P: positiveInt().refine((p) => p <= 16, 'must be at most 16').default(2),
+    PASSWORD_SCRYPT_R: positiveInt()
+      .refine((r) => r <= 32, 'must be at most 32')
+      .default(8),
+    PASSWORD_SCRYPT_P: positiveInt()
+      .refine((p) => p <= 16, 'must be at most 16')
+      .default(2),
     LOGIN_MAX_FAILURES_PER_EMAIL: positiveInt().default(5),
     LOGIN_MAX_FAILURES_PER_CLIENT: positiveInt().default(30),
     LOGIN_FAILURE_WINDOW: durationMs().default(15 * 60_000),
-    REFRESH_COOKIE_SECURE: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+    REFRESH_COOKIE_SECURE: z
+      .enum(['true', 'false'])
+      .transform((value) => value === 'true')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_PRIVATE_KEY && env.JWT_PRIVATE_KEY_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_PRIVATE_KEY'], message: 'and JWT_PRIVATE_KEY_FILE are both set; set one' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_PRIVATE_KEY'],
+        message: 'and JWT_PRIVATE_KEY_FILE are both set; set one',
+      });
     }
     if (env.NODE_ENV === 'production' && !env.JWT_PRIVATE_KEY && !env.JWT_PRIVATE_KEY_FILE) {
       ctx.addIssue({
@@ -47,7 +61,10 @@ export const authEnvSchema = serviceEnvSchema
       });
     }
     // OWASP's floor for scrypt: N * p >= 2^17 with r = 8.
-    if (env.NODE_ENV === 'production' && env.PASSWORD_SCRYPT_N * env.PASSWORD_SCRYPT_P * env.PASSWORD_SCRYPT_R < 2 ** 20) {
+    if (
+      env.NODE_ENV === 'production' &&
+      env.PASSWORD_SCRYPT_N * env.PASSWORD_SCRYPT_P * env.PASSWORD_SCRYPT_R < 2 ** 20
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['PASSWORD_SCRYPT_N'],

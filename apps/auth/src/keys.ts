@@ -18,13 +18,17 @@ const PEM_BLOCK = /-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g;
 /** RFC 7638 thumbprint: a stable kid derived from the key itself. */
 export function keyThumbprint(publicKey: KeyObject): string {
   const jwk = publicKey.export({ format: 'jwk' });
-  const members = jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+  const members =
+    jwk.kty === 'RSA'
+      ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
+      : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
   return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 
 function verificationKey(publicKey: KeyObject, variable: string): VerificationKey {
   const algorithm = algorithmForKey(publicKey);
-  if (!algorithm) throw new ConfigError([`${variable} must be an RSA key of at least 2048 bits or an EC P-256 key`]);
+  if (!algorithm)
+    throw new ConfigError([`${variable} must be an RSA key of at least 2048 bits or an EC P-256 key`]);
   return { kid: keyThumbprint(publicKey), algorithm, key: publicKey };
 }
 
@@ -39,7 +43,9 @@ function readFile(path: string, variable: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError([`${variable} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+    throw new ConfigError([
+      `${variable} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    ]);
   }
 }
 
@@ -48,7 +54,10 @@ function developmentKey(path: string, logger: Logger): string {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    logger.warn({ path }, 'generated a development signing key; set JWT_PRIVATE_KEY_FILE outside development');
+    logger.warn(
+      { path },
+      'generated a development signing key; set JWT_PRIVATE_KEY_FILE outside development',
+    );
   }
   return readFile(path, 'JWT_DEV_KEY_FILE');
 }

@@ -13,8 +13,12 @@ const ENCODED = /^\$scrypt\$N=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A
 
 function derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...params, maxmem: 256 * params.N * params.r }, (error, key) =>
-      error ? reject(error) : resolve(key),
+    scrypt(
+      password.normalize('NFKC'),
+      salt,
+      KEY_LENGTH,
+      { ...params, maxmem: 256 * params.N * params.r },
+      (error, key) => (error ? reject(error) : resolve(key)),
     );
   });
 }
@@ -32,7 +36,11 @@ export interface PasswordCheck {
   needsRehash: boolean;
 }
 
-export async function verifyPassword(password: string, encoded: string, current: ScryptParams): Promise<PasswordCheck> {
+export async function verifyPassword(
+  password: string,
+  encoded: string,
+  current: ScryptParams,
+): Promise<PasswordCheck> {
   const match = ENCODED.exec(encoded);
   if (!match) return { ok: false, needsRehash: false };
   const params = { N: Number(match[1]), r: Number(match[2]), p: Number(match[3]) };

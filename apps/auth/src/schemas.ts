@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { ROLES } from './models/user';
 
 /** Emails are normalised (trimmed, lower-cased) before they are validated or stored. */
-export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email({ error: 'must be an email address' }));
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ error: 'must be an email address' }));
 
 export const RegisterBody = z.strictObject({
   email: Email,

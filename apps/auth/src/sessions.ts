@@ -30,7 +30,8 @@ export class RefreshSessions {
    * already spent means it leaked (or was replayed): the whole family is revoked.
    */
   async rotate(token: string | undefined): Promise<{ userId: Types.ObjectId; next: IssuedRefreshToken }> {
-    if (!token || !WELL_FORMED.test(token)) throw unauthorized('Refresh token is missing or invalid', 'INVALID_REFRESH_TOKEN');
+    if (!token || !WELL_FORMED.test(token))
+      throw unauthorized('Refresh token is missing or invalid', 'INVALID_REFRESH_TOKEN');
     const tokenHash = hashToken(token);
     const now = new Date();
     const spent = await this.tokens.findOneAndUpdate(
@@ -43,7 +44,10 @@ export class RefreshSessions {
     const known = await this.tokens.findOne({ tokenHash });
     if (known?.usedAt) {
       await this.revokeFamily(known.familyId, now);
-      throw unauthorized('Refresh token was already used; the session has been revoked', 'REFRESH_TOKEN_REUSED');
+      throw unauthorized(
+        'Refresh token was already used; the session has been revoked',
+        'REFRESH_TOKEN_REUSED',
+      );
     }
     throw unauthorized('Refresh token is invalid, expired or revoked', 'INVALID_REFRESH_TOKEN');
   }

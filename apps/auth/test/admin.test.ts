@@ -34,8 +34,12 @@ describe('admin bootstrap from ADMIN_EMAIL and ADMIN_PASSWORD', () => {
 
   it('updates the password when the setting changes', async () => {
     auth = await startAuth({ MONGO_URL: url, ADMIN_EMAIL: email, ADMIN_PASSWORD: 'admin password two' });
-    expect((await auth.api().post('/api/auth/login').send({ email, password: ADMIN_PASSWORD })).status).toBe(401);
-    expect((await auth.api().post('/api/auth/login').send({ email, password: 'admin password two' })).status).toBe(200);
+    expect((await auth.api().post('/api/auth/login').send({ email, password: ADMIN_PASSWORD })).status).toBe(
+      401,
+    );
+    expect(
+      (await auth.api().post('/api/auth/login').send({ email, password: 'admin password two' })).status,
+    ).toBe(200);
   });
 
   it('promotes an existing user with that email', async () => {
@@ -43,8 +47,15 @@ describe('admin bootstrap from ADMIN_EMAIL and ADMIN_PASSWORD', () => {
     auth = await startAuth({ MONGO_URL: url });
     await auth.api().post('/api/auth/register').send({ email: promoted, password: 'a user password' });
     await auth.stop({ keepDatabase: true });
-    auth = await startAuth({ MONGO_URL: url, ADMIN_EMAIL: promoted, ADMIN_PASSWORD: 'now the admin password' });
-    const login = await auth.api().post('/api/auth/login').send({ email: promoted, password: 'now the admin password' });
+    auth = await startAuth({
+      MONGO_URL: url,
+      ADMIN_EMAIL: promoted,
+      ADMIN_PASSWORD: 'now the admin password',
+    });
+    const login = await auth
+      .api()
+      .post('/api/auth/login')
+      .send({ email: promoted, password: 'now the admin password' });
     expect(login.body.user.roles).toEqual(['user', 'admin']);
   });
 });

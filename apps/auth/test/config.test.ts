@@ -26,29 +26,49 @@ describe('auth configuration', () => {
   });
 
   it('requires a signing key in production', () => {
-    const { JWT_PRIVATE_KEY: _key, ...env } = authEnv({ NODE_ENV: 'production', PASSWORD_SCRYPT_N: '65536', PASSWORD_SCRYPT_P: '2' });
-    expect(configError(env)).toBe('invalid configuration: JWT_PRIVATE_KEY is required in production (or JWT_PRIVATE_KEY_FILE)');
+    const { JWT_PRIVATE_KEY: _key, ...env } = authEnv({
+      NODE_ENV: 'production',
+      PASSWORD_SCRYPT_N: '65536',
+      PASSWORD_SCRYPT_P: '2',
+    });
+    expect(configError(env)).toBe(
+      'invalid configuration: JWT_PRIVATE_KEY is required in production (or JWT_PRIVATE_KEY_FILE)',
+    );
   });
 
   it('refuses weak password hashing in production', () => {
-    expect(configError(authEnv({ NODE_ENV: 'production' }))).toContain('PASSWORD_SCRYPT_N is too weak for production');
+    expect(configError(authEnv({ NODE_ENV: 'production' }))).toContain(
+      'PASSWORD_SCRYPT_N is too weak for production',
+    );
   });
 
   it('refuses keys that are not usable asymmetric signing keys', () => {
     expect(configError(authEnv({ JWT_PRIVATE_KEY: 'garbage' }))).toBe(
       'invalid configuration: JWT_PRIVATE_KEY is not a readable PEM private key',
     );
-    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    });
     expect(configError(authEnv({ JWT_PRIVATE_KEY: small.toString() }))).toContain(
       'JWT_PRIVATE_KEY must be an RSA key of at least 2048 bits or an EC P-256 key',
     );
-    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    });
     expect(configError(authEnv({ JWT_PRIVATE_KEY: p384.toString() }))).toContain('EC P-256 key');
   });
 
   it('accepts a PEM with escaped newlines, as environment variables often carry it', () => {
-    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-    const keys = loadSigningKeys(loadAuthConfig(authEnv({ JWT_PRIVATE_KEY: pem.toString().replace(/\n/g, '\\n') })), logger);
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    });
+    const keys = loadSigningKeys(
+      loadAuthConfig(authEnv({ JWT_PRIVATE_KEY: pem.toString().replace(/\n/g, '\\n') })),
+      logger,
+    );
     expect(keys.signing.algorithm).toBe('ES256');
   });
 
@@ -61,7 +81,9 @@ describe('auth configuration', () => {
     expect(configError(authEnv({ JWT_PRIVATE_KEY_FILE: '/tmp/key.pem' }))).toContain(
       'JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE are both set',
     );
-    expect(configError(authEnv({ ADMIN_EMAIL: 'admin@example.com' }))).toContain('ADMIN_PASSWORD is required');
+    expect(configError(authEnv({ ADMIN_EMAIL: 'admin@example.com' }))).toContain(
+      'ADMIN_PASSWORD is required',
+    );
   });
 
   it('generates a development key once and keeps it, so tokens survive restarts', () => {

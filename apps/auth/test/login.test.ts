@@ -4,7 +4,11 @@ import { PASSWORD, refreshCookie, startAuth, uniqueEmail } from './support';
 
 let auth: RunningAuth;
 beforeAll(async () => {
-  auth = await startAuth({ LOGIN_MAX_FAILURES_PER_EMAIL: '3', LOGIN_MAX_FAILURES_PER_CLIENT: '6', LOGIN_FAILURE_WINDOW: '10m' });
+  auth = await startAuth({
+    LOGIN_MAX_FAILURES_PER_EMAIL: '3',
+    LOGIN_MAX_FAILURES_PER_CLIENT: '6',
+    LOGIN_FAILURE_WINDOW: '10m',
+  });
 });
 afterAll(() => auth.stop());
 
@@ -19,7 +23,11 @@ async function registered(email = uniqueEmail()): Promise<string> {
 }
 
 const login = (body: unknown, client: string) =>
-  auth.api().post('/api/auth/login').set('x-forwarded-for', client).send(body as object);
+  auth
+    .api()
+    .post('/api/auth/login')
+    .set('x-forwarded-for', client)
+    .send(body as object);
 
 describe('POST /api/auth/login', () => {
   it('returns an access token, the user, and the refresh token in a strict httpOnly cookie', async () => {
@@ -47,7 +55,9 @@ describe('POST /api/auth/login', () => {
     expect(unknown.status).toBe(401);
     expect(wrong.status).toBe(401);
     expect(unknown.body).toEqual(wrong.body);
-    expect(unknown.body).toEqual({ error: { code: 'INVALID_CREDENTIALS', message: 'Email or password is incorrect' } });
+    expect(unknown.body).toEqual({
+      error: { code: 'INVALID_CREDENTIALS', message: 'Email or password is incorrect' },
+    });
     expect(refreshCookie(unknown)).toBeUndefined();
     expect(refreshCookie(wrong)).toBeUndefined();
   });
@@ -78,7 +88,9 @@ describe('POST /api/auth/login', () => {
   ])('rejects %s with 400', async (_case, body, field) => {
     const res = await login(body, nextClient());
     expect(res.status).toBe(400);
-    expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: field })]));
+    expect(res.body.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: field })]),
+    );
   });
 
   it('limits failed attempts per email with 429 and Retry-After, even for the right password', async () => {
@@ -120,7 +132,9 @@ describe('POST /api/auth/login', () => {
   it('limits failed attempts per client across emails, without affecting other clients', async () => {
     const client = nextClient();
     for (let attempt = 0; attempt < 6; attempt++) {
-      expect((await login({ email: uniqueEmail('spray'), password: 'wrong password!' }, client)).status).toBe(401);
+      expect((await login({ email: uniqueEmail('spray'), password: 'wrong password!' }, client)).status).toBe(
+        401,
+      );
     }
     const email = await registered();
     const limited = await login({ email, password: PASSWORD }, client);

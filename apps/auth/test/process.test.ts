@@ -13,7 +13,11 @@ const MAIN = join(__dirname, '..', 'dist', 'main.js');
 describe('the auth process', () => {
   it('exits 1 with one line naming the variable when configuration is invalid', () => {
     const { JWT_ISSUER: _issuer, ...env } = authEnv({ PORT: 'not-a-port' });
-    const result = spawnSync(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH, ...env },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
@@ -23,7 +27,10 @@ describe('the auth process', () => {
 
   it('finishes a login in flight when SIGTERM arrives, then exits 0', async () => {
     const env = authEnv({ LOG_LEVEL: 'info', PASSWORD_SCRYPT_N: '65536', PASSWORD_SCRYPT_P: '2' });
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = once(child, 'exit');
     let output = '';
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -37,7 +44,9 @@ describe('the auth process', () => {
     });
     await eventually(async () => (await request(urls.management).get('/readyz')).status === 200);
     const email = uniqueEmail('sigterm');
-    expect((await request(urls.api).post('/api/auth/register').send({ email, password: PASSWORD })).status).toBe(201);
+    expect(
+      (await request(urls.api).post('/api/auth/register').send({ email, password: PASSWORD })).status,
+    ).toBe(201);
 
     // Send the login, and SIGTERM once the server has the whole request (it is then hashing).
     const body = JSON.stringify({ email, password: PASSWORD });
@@ -81,7 +90,9 @@ describe('readiness of auth across a database outage', () => {
     const { dataDir, port } = database as { dataDir: string; port: number };
     auth = await startAuth({ MONGO_URL: `mongodb://127.0.0.1:${port}/auth`, DATABASE_TIMEOUT: '1s' });
     const email = uniqueEmail('outage');
-    expect((await auth.api().post('/api/auth/register').send({ email, password: PASSWORD })).status).toBe(201);
+    expect((await auth.api().post('/api/auth/register').send({ email, password: PASSWORD })).status).toBe(
+      201,
+    );
     expect((await auth.management().get('/readyz')).status).toBe(200);
 
     await database.stop({ keepData: true });
@@ -110,7 +121,7 @@ describe('service surface', () => {
     const res = await auth.api().get('/api/auth/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    expect(Object.keys(res.body.paths).sort()).toEqual(
+    expect(Object.keys(res.body.paths as object).sort()).toEqual(
       [
         '/api/auth/jwks.json',
         '/api/auth/login',

@@ -1,4 +1,6 @@
 import jwt from 'jsonwebtoken';
+import { refreshTokenModel } from '../src/models/refresh-token';
+import { RefreshSessions } from '../src/sessions';
 import type { RunningAuth } from './support';
 import { refreshCookie, registerAndLogin, startAuth } from './support';
 
@@ -23,7 +25,9 @@ describe('POST /api/auth/refresh', () => {
     const next = refreshCookie(res);
     expect(next?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(next?.value).not.toBe(session.refreshToken);
-    expect(next?.attributes).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Strict', 'Path=/api/auth']));
+    expect(next?.attributes).toEqual(
+      expect.arrayContaining(['HttpOnly', 'SameSite=Strict', 'Path=/api/auth']),
+    );
     expect((await refresh(next?.value)).status).toBe(200);
   });
 
@@ -45,7 +49,10 @@ describe('POST /api/auth/refresh', () => {
 
   it('does not touch other sessions of the same user', async () => {
     const session = await registerAndLogin(auth);
-    const second = await auth.api().post('/api/auth/login').send({ email: session.email, password: 'correct horse battery staple' });
+    const second = await auth
+      .api()
+      .post('/api/auth/login')
+      .send({ email: session.email, password: 'correct horse battery staple' });
     const otherToken = refreshCookie(second)?.value as string;
     await refresh(session.refreshToken);
     await refresh(session.refreshToken); // reuse: revokes the first family only
@@ -75,11 +82,16 @@ describe('POST /api/auth/refresh', () => {
 describe('POST /api/auth/logout', () => {
   it('revokes the refresh token and clears the cookie', async () => {
     const session = await registerAndLogin(auth);
-    const res = await auth.api().post('/api/auth/logout').set('cookie', `refresh_token=${session.refreshToken}`);
+    const res = await auth
+      .api()
+      .post('/api/auth/logout')
+      .set('cookie', `refresh_token=${session.refreshToken}`);
     expect(res.status).toBe(204);
     const cleared = refreshCookie(res);
     expect(cleared?.value).toBe('');
-    expect(cleared?.attributes).toEqual(expect.arrayContaining(['Path=/api/auth', expect.stringMatching(/^Expires=Thu, 01 Jan 1970/)]));
+    expect(cleared?.attributes).toEqual(
+      expect.arrayContaining(['Path=/api/auth', expect.stringMatching(/^Expires=Thu, 01 Jan 1970/)]),
+    );
     expect((await refresh(session.refreshToken)).status).toBe(401);
   });
 
@@ -90,8 +102,6 @@ describe('POST /api/auth/logout', () => {
 
 describe('expired records', () => {
   it('are purged by the service', async () => {
-    const { RefreshSessions } = await import('../src/sessions');
-    const { refreshTokenModel } = await import('../src/models/refresh-token');
     const sessions = new RefreshSessions(refreshTokenModel(auth.service.connection), 60_000);
     const collection = auth.service.connection.collection('refresh_tokens');
     await collection.updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });

@@ -34,27 +34,37 @@ function signed(claims: Record<string, unknown>, options: jwt.SignOptions = {}):
 
 describe('access tokens', () => {
   it('carry iss, aud, sub, roles, exp and the kid of a published key', async () => {
-    const { header, payload } = jwt.decode(session.accessToken, { complete: true }) as jwt.Jwt & { payload: jwt.JwtPayload };
+    const { header, payload } = jwt.decode(session.accessToken, { complete: true }) as jwt.Jwt & {
+      payload: jwt.JwtPayload;
+    };
     expect(header).toMatchObject({ alg: 'RS256', kid });
     expect(payload).toMatchObject({ iss: ISSUER, aud: AUDIENCE, sub: session.userId, roles: ['user'] });
     expect((payload.exp as number) - (payload.iat as number)).toBe(900);
     const jwks = await auth.api().get('/api/auth/jwks.json');
-    expect(jwks.body.keys.map((key: { kid: string }) => key.kid)).toContain(kid);
+    expect((jwks.body.keys as { kid: string }[]).map((key) => key.kid)).toContain(kid);
   });
 
   it('are accepted by /me', async () => {
     const res = await me(session.accessToken);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ user: { id: session.userId, email: session.email, name: null, roles: ['user'] } });
+    expect(res.body).toEqual({
+      user: { id: session.userId, email: session.email, name: null, roles: ['user'] },
+    });
   });
 
   it('verify through the JWKS with the kit verifier the other services use', async () => {
     const verifier = new TokenVerifier({
-      keys: new JwksClient({ url: `${auth.service.apiUrl}/api/auth/jwks.json`, logger: createLogger({ service: 't', level: 'silent' }) }),
+      keys: new JwksClient({
+        url: `${auth.service.apiUrl}/api/auth/jwks.json`,
+        logger: createLogger({ service: 't', level: 'silent' }),
+      }),
       issuer: ISSUER,
       audience: AUDIENCE,
     });
-    await expect(verifier.verify(session.accessToken)).resolves.toMatchObject({ userId: session.userId, roles: ['user'] });
+    await expect(verifier.verify(session.accessToken)).resolves.toMatchObject({
+      userId: session.userId,
+      roles: ['user'],
+    });
   });
 
   it('signed with the previous key are still accepted during a rotation', async () => {
@@ -78,7 +88,13 @@ describe('access tokens', () => {
 
     it('a tampered token', async () => {
       const [header, , signature] = session.accessToken.split('.');
-      const payload = b64({ sub: session.userId, roles: ['admin'], iss: ISSUER, aud: AUDIENCE, exp: 9_999_999_999 });
+      const payload = b64({
+        sub: session.userId,
+        roles: ['admin'],
+        iss: ISSUER,
+        aud: AUDIENCE,
+        exp: 9_999_999_999,
+      });
       const res = await me(`${header}.${payload}.${signature}`);
       expect([res.status, res.body.error.code]).toEqual([401, 'INVALID_TOKEN']);
     });
@@ -101,9 +117,17 @@ describe('access tokens', () => {
     });
 
     it('HS256 signed with the public key', async () => {
-      const publicPem = createPublicKey(signingKey.privateKey).export({ type: 'spki', format: 'pem' }).toString();
+      const publicPem = createPublicKey(signingKey.privateKey)
+        .export({ type: 'spki', format: 'pem' })
+        .toString();
       const header = b64({ alg: 'HS256', typ: 'JWT', kid });
-      const payload = b64({ sub: session.userId, roles: ['admin'], iss: ISSUER, aud: AUDIENCE, exp: 9_999_999_999 });
+      const payload = b64({
+        sub: session.userId,
+        roles: ['admin'],
+        iss: ISSUER,
+        aud: AUDIENCE,
+        exp: 9_999_999_999,
+      });
       const signature = createHmac('sha256', publicPem).update(`${header}.${payload}`).digest('base64url');
       const res = await me(`${header}.${payload}.${signature}`);
       expect([res.status, res.body.error.code]).toEqual([401, 'INVALID_TOKEN']);
@@ -145,9 +169,23 @@ describe('GET /api/auth/jwks.json', () => {
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('public, max-age=300');
     expect(res.body.keys).toEqual([
-      expect.objectContaining({ kty: 'RSA', kid, alg: 'RS256', use: 'sig', n: expect.any(String), e: 'AQAB' }),
-      expect.objectContaining({ kty: 'EC', crv: 'P-256', kid: keyThumbprint(previousKey.publicKey), alg: 'ES256', use: 'sig' }),
+      expect.objectContaining({
+        kty: 'RSA',
+        kid,
+        alg: 'RS256',
+        use: 'sig',
+        n: expect.any(String),
+        e: 'AQAB',
+      }),
+      expect.objectContaining({
+        kty: 'EC',
+        crv: 'P-256',
+        kid: keyThumbprint(previousKey.publicKey),
+        alg: 'ES256',
+        use: 'sig',
+      }),
     ]);
-    for (const key of res.body.keys) for (const field of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).not.toHaveProperty(field);
+    for (const key of res.body.keys)
+      for (const field of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).not.toHaveProperty(field);
   });
 });

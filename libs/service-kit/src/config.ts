@@ -23,7 +23,10 @@ export const durationMs = () =>
   z.string().transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined || ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: `must be a positive duration such as 30s, 15m or 7d (got "${text}")` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a positive duration such as 30s, 15m or 7d (got "${text}")`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -65,7 +68,10 @@ export const serviceEnvSchema = z.object({
     .transform((text, ctx) => {
       const ms = parseDuration(text);
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `must be a duration such as 0, 5s or 500ms (got "${text}")` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a duration such as 0, 5s or 500ms (got "${text}")`,
+        });
         return z.NEVER;
       }
       return ms;
@@ -86,7 +92,9 @@ export function loadConfig<S extends z.ZodType>(
   env: Record<string, string | undefined> = process.env,
 ): z.output<S> {
   // An empty variable counts as unset, so `FOO=` never sneaks past a default or a required check.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

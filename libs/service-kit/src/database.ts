@@ -30,7 +30,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (UNAVAILABLE_ERROR_NAMES.has(error.name)) return true;
   // Mongoose refuses operations before the first connection when buffering is off.
-  return error.name === 'MongooseError' && /initial connection|not connected|client was closed/i.test(error.message);
+  return (
+    error.name === 'MongooseError' &&
+    /initial connection|not connected|client was closed/i.test(error.message)
+  );
 }
 
 export function isDuplicateKeyError(error: unknown): boolean {

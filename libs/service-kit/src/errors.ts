@@ -18,7 +18,11 @@ export class HttpError extends Error {
 
   toBody(): ErrorBody {
     return {
-      error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) },
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
     };
   }
 }
@@ -40,6 +44,12 @@ export const conflict = (message: string, code = 'CONFLICT') => new HttpError(40
 export const unprocessable = (message: string, code: string, details?: unknown) =>
   new HttpError(422, code, message, details);
 export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many requests, try again later') =>
-  new HttpError(429, 'RATE_LIMITED', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+  new HttpError(
+    429,
+    'RATE_LIMITED',
+    message,
+    { retryAfterSeconds },
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
 export const serviceUnavailable = (message: string, code = 'SERVICE_UNAVAILABLE') =>
   new HttpError(503, code, message, undefined, { 'Retry-After': '5' });

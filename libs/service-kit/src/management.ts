@@ -9,7 +9,11 @@ import { errorHandler, notFoundHandler } from './http/errors-middleware';
  * The management port: liveness, readiness and metrics. It is never routed by the edge, so
  * a NetworkPolicy can admit Prometheus and the kubelet here without exposing the API.
  */
-export function createManagementApp(options: { logger: Logger; metrics: ServiceMetrics; readiness: Readiness }): Express {
+export function createManagementApp(options: {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  readiness: Readiness;
+}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -38,18 +38,27 @@ describe('API app', () => {
     const res = await api().post('/api/fixture/echo?loud=maybe').send({ name: '', count: 11, extra: true });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
-    const fields = (res.body.error.details as { location: string; path: string }[]).map((d) => `${d.location}:${d.path}`);
+    const fields = (res.body.error.details as { location: string; path: string }[]).map(
+      (d) => `${d.location}:${d.path}`,
+    );
     expect(fields).toEqual(expect.arrayContaining(['body:name', 'body:count', 'body:(root)', 'query:loud']));
 
     const params = await api().get('/api/fixture/things/abc');
     expect(params.status).toBe(400);
-    expect(params.body.error.details).toEqual([{ location: 'params', path: 'id', message: 'must be numeric' }]);
+    expect(params.body.error.details).toEqual([
+      { location: 'params', path: 'id', message: 'must be numeric' },
+    ]);
   });
 
   it('answers malformed JSON with 400 MALFORMED_JSON', async () => {
-    const res = await api().post('/api/fixture/echo').set('content-type', 'application/json').send('{"name": "ada",');
+    const res = await api()
+      .post('/api/fixture/echo')
+      .set('content-type', 'application/json')
+      .send('{"name": "ada",');
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: { code: 'MALFORMED_JSON', message: 'Request body is not valid JSON' } });
+    expect(res.body).toEqual({
+      error: { code: 'MALFORMED_JSON', message: 'Request body is not valid JSON' },
+    });
   });
 
   it('answers a body over 100 kB with 413', async () => {
@@ -89,7 +98,9 @@ describe('API app', () => {
   it('answers an unknown route with 404 in the error shape', async () => {
     const res = await api().get('/api/fixture/nowhere');
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for GET /api/fixture/nowhere' } });
+    expect(res.body).toEqual({
+      error: { code: 'NOT_FOUND', message: 'No route for GET /api/fixture/nowhere' },
+    });
   });
 
   it('answers an unexpected error with a bare 500 and logs the details', async () => {
@@ -145,8 +156,14 @@ describe('API app', () => {
     expect(echo.parameters).toEqual([
       expect.objectContaining({ name: 'loud', in: 'query', required: false }),
     ]);
-    expect(Object.keys(echo.responses)).toEqual(expect.arrayContaining(['201', '400', '413', '415', 'default']));
-    expect(res.body.paths['/api/fixture/things/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
+    expect(Object.keys(echo.responses as object)).toEqual(
+      expect.arrayContaining(['201', '400', '413', '415', 'default']),
+    );
+    expect(res.body.paths['/api/fixture/things/{id}'].get.parameters[0]).toMatchObject({
+      name: 'id',
+      in: 'path',
+      required: true,
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { bindHost, ConfigError, loadConfig, parseDuration, serviceEnvSchema } from '../src';
 
 const valid = { PORT: '3001', MANAGEMENT_PORT: '9101', MONGO_URL: 'mongodb://127.0.0.1:27017/auth' };
@@ -36,7 +36,12 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad variable on one line', () => {
-    const message = problemsOf({ ...valid, PORT: 'eighty', MANAGEMENT_PORT: '70000', MONGO_URL: 'postgres://x' });
+    const message = problemsOf({
+      ...valid,
+      PORT: 'eighty',
+      MANAGEMENT_PORT: '70000',
+      MONGO_URL: 'postgres://x',
+    });
     expect(message.split('\n')).toHaveLength(1);
     expect(message).toContain('PORT must be a whole number between 0 and 65535');
     expect(message).toContain('MANAGEMENT_PORT must be a whole number between 0 and 65535');
@@ -67,5 +72,7 @@ describe('parseDuration', () => {
     ['90', 90_000],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', '1w', '-5s', '1.5h', 'ten'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', '1w', '-5s', '1.5h', 'ten'])('rejects %j', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 });

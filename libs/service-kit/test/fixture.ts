@@ -25,9 +25,13 @@ export function fixtureRouter(connection?: Connection): ApiRouter {
       summary: 'Echo a validated body',
       body: z.strictObject({ name: z.string().min(1).max(20), count: z.number().int().min(1).max(10) }),
       query: z.object({ loud: z.enum(['yes', 'no']).optional() }),
-      responses: { 201: { description: 'Echoed', schema: z.object({ name: z.string(), count: z.number() }) } },
+      responses: {
+        201: { description: 'Echoed', schema: z.object({ name: z.string(), count: z.number() }) },
+      },
       handler: ({ body, query, res }) => {
-        res.status(201).json({ name: query.loud === 'yes' ? body.name.toUpperCase() : body.name, count: body.count });
+        res
+          .status(201)
+          .json({ name: query.loud === 'yes' ? body.name.toUpperCase() : body.name, count: body.count });
       },
     })
     .route({
@@ -60,7 +64,11 @@ export interface CapturedLog {
 
 export function capturedLogger(service = 'fixture'): CapturedLog {
   const lines: string[] = [];
-  const logger = createLogger({ service, level: 'info', destination: { write: (line: string) => lines.push(line) } });
+  const logger = createLogger({
+    service,
+    level: 'info',
+    destination: { write: (line: string) => lines.push(line) },
+  });
   return { lines, logger };
 }
 
@@ -76,5 +84,10 @@ export function fixtureConfig(overrides: Record<string, string> = {}): ServiceEn
 }
 
 export function fixtureService(config: ServiceEnv, logger = capturedLogger().logger): Service {
-  return new Service({ name: 'fixture', config, logger, build: ({ connection }) => ({ routers: [fixtureRouter(connection)] }) });
+  return new Service({
+    name: 'fixture',
+    config,
+    logger,
+    build: ({ connection }) => ({ routers: [fixtureRouter(connection)] }),
+  });
 }

@@ -67,7 +67,12 @@ class JwksServer {
       res.writeHead(500).end();
       return;
     }
-    const keys = this.keys.map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: k.alg, use: 'sig' }));
+    const keys = this.keys.map((k) => ({
+      ...k.publicKey.export({ format: 'jwk' }),
+      kid: k.kid,
+      alg: k.alg,
+      use: 'sig',
+    }));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
   });
 
@@ -203,7 +208,8 @@ describe('TokenVerifier with a JWKS', () => {
     expect(jwks.requests).toBe(2);
 
     const forged = makeKey('never-published', 'RS256');
-    for (let i = 0; i < 5; i++) expect((await rejection(verifier.verify(sign(forged)))).code).toBe('INVALID_TOKEN');
+    for (let i = 0; i < 5; i++)
+      expect((await rejection(verifier.verify(sign(forged)))).code).toBe('INVALID_TOKEN');
     expect(jwks.requests).toBe(2);
   });
 
@@ -283,7 +289,9 @@ describe('requireAuth and requireRole', () => {
   });
 
   it('answers 403 for a valid token without the role', async () => {
-    const res = await request(base).get('/api/guarded/admin').set('authorization', `Bearer ${sign(rsa)}`);
+    const res = await request(base)
+      .get('/api/guarded/admin')
+      .set('authorization', `Bearer ${sign(rsa)}`);
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('FORBIDDEN');
   });

@@ -7,7 +7,6 @@ import { eventually, freePort, launchDatabase } from '@platform/devstack';
 import type { Service } from '../src';
 import { fixtureConfig, fixtureService } from './fixture';
 
-
 describe('readiness follows the database', () => {
   let database: LocalDatabase | undefined;
   let service: Service | undefined;
@@ -26,7 +25,9 @@ describe('readiness follows the database', () => {
   });
 
   it('turns 503 while the database is stopped and 200 again when it is back', async () => {
-    service = fixtureService(fixtureConfig({ MONGO_URL: `mongodb://127.0.0.1:${port}/kit`, DATABASE_TIMEOUT: '1s' }));
+    service = fixtureService(
+      fixtureConfig({ MONGO_URL: `mongodb://127.0.0.1:${port}/kit`, DATABASE_TIMEOUT: '1s' }),
+    );
     await service.start();
     await service.whenReady();
     const management = () => request(service!.managementUrl);
@@ -113,10 +114,14 @@ describe('graceful shutdown of a real process', () => {
     child.kill('SIGTERM');
 
     await eventually(async () => {
-      const res = await request(urls.management).get('/readyz').catch(() => undefined);
+      const res = await request(urls.management)
+        .get('/readyz')
+        .catch(() => undefined);
       return res?.status === 503;
     }, 1000);
-    await expect(request(urls.api).get('/api/slow/wait?ms=0')).rejects.toThrow(/ECONNREFUSED|socket hang up|ECONNRESET/);
+    await expect(request(urls.api).get('/api/slow/wait?ms=0')).rejects.toThrow(
+      /ECONNREFUSED|socket hang up|ECONNRESET/,
+    );
 
     const res = await inFlight;
     expect(res.status).toBe(200);

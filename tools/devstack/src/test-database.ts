@@ -8,7 +8,8 @@ import { withDatabaseName } from './database/launcher';
  */
 export function testDatabaseUrl(label: string): string {
   const base = process.env.MONGO_URL;
-  if (!base) throw new Error('MONGO_URL is not set: run the tests through jest, whose global setup starts a database');
+  if (!base)
+    throw new Error('MONGO_URL is not set: run the tests through jest, whose global setup starts a database');
   const name = `test_${label.replace(/[^A-Za-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`;
   return withDatabaseName(base, name);
 }

@@ -33,6 +33,6 @@ export async function toolPath(name: string): Promise<string> {
     return path;
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new Error(`${name} is not available${stderr ? `: ${stderr}` : ''}`);
+    throw new Error(`${name} is not available${stderr ? `: ${stderr}` : ''}`, { cause: error });
   }
 }

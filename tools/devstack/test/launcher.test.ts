@@ -3,10 +3,15 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { eventually, launchDatabase, portAcceptsConnections, testDatabaseUrl, withDatabaseName } from '../src';
+import {
+  eventually,
+  launchDatabase,
+  portAcceptsConnections,
+  testDatabaseUrl,
+  withDatabaseName,
+} from '../src';
 
 const accepts = (port: number) => portAcceptsConnections(port);
-
 
 describe('withDatabaseName', () => {
   it.each([
@@ -17,7 +22,10 @@ describe('withDatabaseName', () => {
       'mongodb://user:p%40ss@db-1:27017,db-2:27017/admin?replicaSet=rs0&tls=true&retryWrites=false',
       'mongodb://user:p%40ss@db-1:27017,db-2:27017/items?replicaSet=rs0&tls=true&retryWrites=false',
     ],
-    ['mongodb+srv://cluster.example.com/?retryWrites=false', 'mongodb+srv://cluster.example.com/items?retryWrites=false'],
+    [
+      'mongodb+srv://cluster.example.com/?retryWrites=false',
+      'mongodb+srv://cluster.example.com/items?retryWrites=false',
+    ],
   ])('%s -> %s', (url, expected) => expect(withDatabaseName(url, 'items')).toBe(expected));
 
   it('rejects what is not a MongoDB connection string', () => {
@@ -61,7 +69,12 @@ describe('launchDatabase', () => {
 
       const two = await launchDatabase({ useExternal: false, dataDir: kept });
       client = new MongoClient(two.urlFor('keep'));
-      expect(await client.db().collection('things').findOne({}, { projection: { _id: 0 } })).toEqual({ name: 'kept' });
+      expect(
+        await client
+          .db()
+          .collection('things')
+          .findOne({}, { projection: { _id: 0 } }),
+      ).toEqual({ name: 'kept' });
       await client.close();
       await two.stop();
     } finally {
@@ -93,7 +106,9 @@ describe('launchDatabase', () => {
     `;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const port = await new Promise<number>((resolve) =>
-      child.stdout.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { port: number }).port)),
+      child.stdout.once('data', (chunk: Buffer) =>
+        resolve((JSON.parse(chunk.toString()) as { port: number }).port),
+      ),
     );
     expect(await accepts(port)).toBe(true);
     child.kill('SIGKILL');
@@ -103,9 +118,9 @@ describe('launchDatabase', () => {
   it('fails clearly when the server cannot start', async () => {
     const occupied = await launchDatabase({ useExternal: false });
     try {
-      await expect(launchDatabase({ useExternal: false, port: occupied.port as number, startTimeoutMs: 5000 })).rejects.toThrow(
-        /port \d+ is already in use/,
-      );
+      await expect(
+        launchDatabase({ useExternal: false, port: occupied.port as number, startTimeoutMs: 5000 }),
+      ).rejects.toThrow(/port \d+ is already in use/);
     } finally {
       await occupied.stop();
     }

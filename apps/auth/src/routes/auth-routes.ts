@@ -2,7 +2,14 @@ import type { Request, Response } from 'express';
 import type { Model } from 'mongoose';
 import { isValidObjectId } from 'mongoose';
 import type { TokenVerifier } from '@platform/service-kit';
-import { ApiRouter, conflict, isDuplicateKeyError, principalOf, requireAuth, unauthorized } from '@platform/service-kit';
+import {
+  ApiRouter,
+  conflict,
+  isDuplicateKeyError,
+  principalOf,
+  requireAuth,
+  unauthorized,
+} from '@platform/service-kit';
 import type { AccessTokens } from '../access-tokens';
 import type { SigningKeys } from '../keys';
 import type { LoginThrottle } from '../login-throttle';
@@ -47,15 +54,19 @@ export function authRoutes(deps: AuthRouteDeps): ApiRouter {
   const { users, sessions, throttle, accessTokens } = deps;
   const setRefreshCookie = (res: Response, token: string) =>
     res.cookie(REFRESH_COOKIE, token, { ...cookieOptions(deps.cookie.secure), maxAge: deps.cookie.maxAgeMs });
-  const clearRefreshCookie = (res: Response) => res.clearCookie(REFRESH_COOKIE, cookieOptions(deps.cookie.secure));
+  const clearRefreshCookie = (res: Response) =>
+    res.clearCookie(REFRESH_COOKIE, cookieOptions(deps.cookie.secure));
   const refreshCookieHeader = {
-    'Set-Cookie': { description: `\`${REFRESH_COOKIE}\`: httpOnly, SameSite=Strict, Path=${REFRESH_COOKIE_PATH}` },
+    'Set-Cookie': {
+      description: `\`${REFRESH_COOKIE}\`: httpOnly, SameSite=Strict, Path=${REFRESH_COOKIE_PATH}`,
+    },
   };
 
   return new ApiRouter('/api/auth', {
     title: 'auth',
     version: '1.0.0',
-    description: 'Users, passwords, access tokens (JWT) and refresh tokens, and the JWKS that verifies tokens.',
+    description:
+      'Users, passwords, access tokens (JWT) and refresh tokens, and the JWKS that verifies tokens.',
   })
     .route({
       method: 'post',
@@ -70,10 +81,16 @@ export function authRoutes(deps: AuthRouteDeps): ApiRouter {
       handler: async ({ body, res }) => {
         const passwordHash = await hashPassword(body.password, deps.passwordParams);
         try {
-          const user = await users.create({ email: body.email, name: body.name ?? null, roles: ['user'], passwordHash });
+          const user = await users.create({
+            email: body.email,
+            name: body.name ?? null,
+            roles: ['user'],
+            passwordHash,
+          });
           res.status(201).json({ user: toPublicUser(user) });
         } catch (error) {
-          if (isDuplicateKeyError(error)) throw conflict('An account with this email already exists', 'EMAIL_TAKEN');
+          if (isDuplicateKeyError(error))
+            throw conflict('An account with this email already exists', 'EMAIL_TAKEN');
           throw error;
         }
       },
@@ -121,7 +138,11 @@ export function authRoutes(deps: AuthRouteDeps): ApiRouter {
       description: 'Presenting a refresh token that was already used revokes every token of its session.',
       security: 'refreshCookie',
       responses: {
-        200: { description: 'New access token; the refresh cookie is replaced', schema: TokenResponse, headers: refreshCookieHeader },
+        200: {
+          description: 'New access token; the refresh cookie is replaced',
+          schema: TokenResponse,
+          headers: refreshCookieHeader,
+        },
         401: { description: 'INVALID_REFRESH_TOKEN or REFRESH_TOKEN_REUSED' },
       },
       handler: async ({ req, res }) => {

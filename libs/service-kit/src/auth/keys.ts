@@ -24,7 +24,8 @@ export interface PublicJwk extends JsonWebKey {
 
 /** The algorithm a key can sign with, or undefined for keys the platform does not use. */
 export function algorithmForKey(key: KeyObject): SigningAlgorithm | undefined {
-  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) return 'RS256';
+  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048)
+    return 'RS256';
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
   return undefined;
 }

@@ -41,7 +41,10 @@ export class TokenVerifier {
       key = await this.options.keys.resolve(kid);
     } catch (error) {
       if (error instanceof JwksUnavailableError) {
-        throw serviceUnavailable('Cannot verify tokens right now: signing keys are unavailable', 'AUTH_UNAVAILABLE');
+        throw serviceUnavailable(
+          'Cannot verify tokens right now: signing keys are unavailable',
+          'AUTH_UNAVAILABLE',
+        );
       }
       throw error;
     }
@@ -56,14 +59,18 @@ export class TokenVerifier {
         clockTolerance: this.options.clockToleranceSeconds ?? 5,
       }) as JwtPayload;
     } catch (error) {
-      if (error instanceof jwt.TokenExpiredError) throw unauthorized('Access token has expired', 'TOKEN_EXPIRED');
+      if (error instanceof jwt.TokenExpiredError)
+        throw unauthorized('Access token has expired', 'TOKEN_EXPIRED');
       throw invalid();
     }
     const roles: unknown = payload.roles;
-    if (typeof payload.sub !== 'string' || !Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) {
+    if (
+      typeof payload.sub !== 'string' ||
+      !Array.isArray(roles) ||
+      !roles.every((r) => typeof r === 'string')
+    ) {
       throw invalid('Access token is missing its subject or roles');
     }
-    return { userId: payload.sub, roles: roles as string[], claims: payload };
+    return { userId: payload.sub, roles, claims: payload };
   }
 }
-

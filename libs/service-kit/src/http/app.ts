@@ -33,7 +33,13 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
     next(); // no body at all, or a JSON one
     return;
   }
-  next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON (Content-Type: application/json)'));
+  next(
+    new HttpError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Request body must be JSON (Content-Type: application/json)',
+    ),
+  );
 }
 
 /** The API port's Express app: security headers, request ids and logs, metrics, JSON only, SPEC errors. */

@@ -27,11 +27,18 @@ export function toHttpError(error: unknown): HttpError {
     return new HttpError(status, code, message);
   }
   if (isDatabaseUnavailable(error)) {
-    return new HttpError(503, 'DATABASE_UNAVAILABLE', 'The database is not reachable; try again shortly', undefined, {
-      'Retry-After': '5',
-    });
+    return new HttpError(
+      503,
+      'DATABASE_UNAVAILABLE',
+      'The database is not reachable; try again shortly',
+      undefined,
+      {
+        'Retry-After': '5',
+      },
+    );
   }
-  if (isDuplicateKeyError(error)) return new HttpError(409, 'CONFLICT', 'A record with the same key already exists');
+  if (isDuplicateKeyError(error))
+    return new HttpError(409, 'CONFLICT', 'A record with the same key already exists');
   const name = errorProperty(error, 'name');
   if (name === 'CastError' || name === 'ValidationError') {
     return new HttpError(400, 'VALIDATION_FAILED', 'Request contains an invalid value');

@@ -12,6 +12,9 @@ export function requestIdFor(req: IncomingMessage): string {
   return typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
+// Express rewrites req.url inside routers; the log should show what the client asked for.
+const fullUrl = (req: IncomingMessage) => (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
+
 /** Assigns the request id (echoed in the response) and logs one line per request with it. */
 export function requestLogging(logger: Logger) {
   return pinoHttp({
@@ -25,10 +28,16 @@ export function requestLogging(logger: Logger) {
       if (error || res.statusCode >= 500) return 'error';
       return 'info';
     },
-    customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
+    customSuccessMessage: (req, res) => `${req.method} ${fullUrl(req)} ${res.statusCode}`,
+    customErrorMessage: (req, res) => `${req.method} ${fullUrl(req)} ${res.statusCode}`,
     serializers: {
-      req: (req: { id: string; method: string; url: string; headers: Record<string, unknown>; remoteAddress: string }) => ({
+      req: (req: {
+        id: string;
+        method: string;
+        url: string;
+        headers: Record<string, unknown>;
+        remoteAddress: string;
+      }) => ({
         id: req.id,
         method: req.method,
         url: req.url,

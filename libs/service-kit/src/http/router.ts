@@ -70,8 +70,12 @@ function problems(location: FieldProblem['location'], error: z.ZodError): FieldP
 
 /** Converts a zod schema to the JSON Schema dialect of OpenAPI 3.1. */
 export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
-  return rest as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  });
+  return rest;
 }
 
 /**
@@ -176,7 +180,8 @@ export class ApiRouter {
       };
     }
     const generic: Record<string, string> = {};
-    if (spec.body || spec.query || spec.params) generic['400'] = 'Malformed request; details name each invalid field';
+    if (spec.body || spec.query || spec.params)
+      generic['400'] = 'Malformed request; details name each invalid field';
     if (spec.body) {
       generic['413'] = 'Request body too large';
       generic['415'] = 'Request body is not JSON';
@@ -188,10 +193,7 @@ export class ApiRouter {
     }
     responses.default = { description: 'Unexpected error', content: errorContent };
 
-    const parameters = [
-      ...parametersOf(spec.params, 'path'),
-      ...parametersOf(spec.query, 'query'),
-    ];
+    const parameters = [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')];
     this.paths[openApiPath] ??= {};
     this.paths[openApiPath][spec.method] = {
       operationId: spec.operationId,
@@ -200,7 +202,12 @@ export class ApiRouter {
       ...(spec.security ? { security: [{ [spec.security]: [] }] } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(spec.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } },
+            },
+          }
         : {}),
       responses,
     };

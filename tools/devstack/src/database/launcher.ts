@@ -70,7 +70,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolves once a server at url answers a ping; throws after timeoutMs or when `gaveUp` says so. */
-export async function waitForDatabase(url: string, timeoutMs: number, gaveUp: () => string | undefined = () => undefined) {
+export async function waitForDatabase(
+  url: string,
+  timeoutMs: number,
+  gaveUp: () => string | undefined = () => undefined,
+) {
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no answer';
   while (Date.now() < deadline) {
@@ -135,7 +139,8 @@ export async function launchDatabase(options: LaunchOptions = {}): Promise<Local
   mkdirSync(dataDir, { recursive: true });
   const port = options.port ?? (await freePort());
   // Otherwise the readiness ping below could reach someone else's server on that port.
-  if (await portAcceptsConnections(port)) throw new Error(`cannot start ${kind}: port ${port} is already in use`);
+  if (await portAcceptsConnections(port))
+    throw new Error(`cannot start ${kind}: port ${port} is already in use`);
   const url = `mongodb://127.0.0.1:${port}/`;
 
   const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Runs every project's tests through nx (building what they need first) and ends with one
+// summary line over all projects: "tests: N passed, N failed, N skipped".
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const projectDirs = ['apps', 'libs', 'tools'].flatMap((group) => {
+  const dir = join(root, group);
+  return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
+});
+const resultFiles = projectDirs.map((dir) => join(dir, '.test-results.json'));
+for (const file of resultFiles) rmSync(file, { force: true });
+
+const run = spawnSync('npx', ['nx', 'run-many', '-t', 'test', '--output-style=stream', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+
+const totals = { passed: 0, failed: 0, skipped: 0, brokenSuites: 0 };
+for (const file of resultFiles.filter((path) => existsSync(path))) {
+  const result = JSON.parse(readFileSync(file, 'utf8'));
+  totals.passed += result.numPassedTests;
+  totals.failed += result.numFailedTests;
+  totals.skipped += result.numPendingTests + result.numTodoTests;
+  totals.brokenSuites += result.numRuntimeErrorTestSuites;
+}
+// A suite that could not even load counts as a failure: its tests never ran.
+const failed = totals.failed + totals.brokenSuites;
+console.log(`\ntests: ${totals.passed} passed, ${failed} failed, ${totals.skipped} skipped`);
+process.exit(run.status === 0 && failed === 0 ? 0 : run.status || 1);

@@ -1,0 +1,128 @@
+/**
+ * `npm start`: the platform on this machine without Docker. Starts the database (MONGO_URL, a
+ * mongod on PATH, or the embedded FerretDB), then every service on its SPEC port, prints where
+ * everything is, and stops all of it on Ctrl-C.
+ */
+import type { ChildProcessByStdio } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { LocalDatabase } from './database/launcher';
+import { launchDatabase, portAcceptsConnections } from './database/launcher';
+import { eventually } from './eventually';
+import { formatLogLine } from './log-format';
+import type { NativeService } from './platform';
+import { DEFAULT_ADMIN, NATIVE_SERVICES } from './platform';
+import { repoRoot } from './tools';
+
+type Child = ChildProcessByStdio<null, Readable, Readable>;
+
+const colour = process.stdout.isTTY;
+const say = (text: string) => process.stdout.write(`${text}\n`);
+
+async function readyz(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+function startService(service: NativeService, env: Record<string, string>): Child {
+  const child = spawn(process.execPath, [service.entry], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      PORT: String(service.port),
+      MANAGEMENT_PORT: String(service.managementPort),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => say(formatLogLine(service.name, line, colour)));
+  }
+  return child;
+}
+
+async function main(): Promise<void> {
+  const busy = [];
+  for (const service of NATIVE_SERVICES) {
+    for (const port of [service.port, service.managementPort]) {
+      if (await portAcceptsConnections(port)) busy.push(`${port} (${service.name})`);
+    }
+  }
+  if (busy.length > 0) {
+    throw new Error(`ports already in use: ${busy.join(', ')}. Is the platform already running?`);
+  }
+
+  say('starting the database…');
+  const database: LocalDatabase = await launchDatabase({ dataDir: join(repoRoot, '.data', 'db') });
+  say(`database: ${database.kind} at ${database.url}${database.dataDir ? ` (data in ${database.dataDir})` : ''}`);
+
+  const admin = {
+    email: process.env.ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
+    password: process.env.ADMIN_PASSWORD ?? DEFAULT_ADMIN.password,
+  };
+  const children = new Map<string, Child>();
+  let stopping = false;
+
+  const stopAll = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('\nstopping…');
+    await Promise.all(
+      [...children.values()].map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+    await database.stop();
+    say('stopped.');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  for (const service of NATIVE_SERVICES) {
+    const child = startService(service, service.env({ databaseUrl: database.urlFor, admin }));
+    children.set(service.name, child);
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      say(`${service.name} exited unexpectedly (${signal ?? `code ${String(code)}`}); stopping the platform.`);
+      void stopAll(1);
+    });
+  }
+
+  await Promise.all(NATIVE_SERVICES.map((service) => eventually(() => readyz(service.managementPort), 60_000)));
+  const rows = NATIVE_SERVICES.map(
+    (service) =>
+      `  ${service.name.padEnd(10)} http://localhost:${service.port}/api/${service.name}   (health, metrics: http://localhost:${service.managementPort})`,
+  );
+  say(
+    [
+      '',
+      'The platform is running:',
+      ...rows,
+      '',
+      `  admin login: ${admin.email} / ${admin.password}   (development only; set ADMIN_EMAIL and ADMIN_PASSWORD to change)`,
+      '',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
