@@ -13,10 +13,14 @@ const projectDirs = ['apps', 'libs', 'tools'].flatMap((group) => {
 const resultFiles = projectDirs.map((dir) => join(dir, '.test-results.json'));
 for (const file of resultFiles) rmSync(file, { force: true });
 
-const run = spawnSync('npx', ['nx', 'run-many', '-t', 'test', '--output-style=stream', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const run = spawnSync(
+  'npx',
+  ['nx', 'run-many', '-t', 'test', '--output-style=stream', ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 
 const totals = { passed: 0, failed: 0, skipped: 0, brokenSuites: 0 };
 for (const file of resultFiles.filter((path) => existsSync(path))) {

@@ -1,10 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { LocalDatabase } from '@platform/devstack';
-import { eventually, launchDatabase } from '@platform/devstack';
+import { eventually, launchDatabase, spawnServiceProcess } from '@platform/devstack';
 import type { RunningAuth } from './support';
 import { authEnv, PASSWORD, startAuth, uniqueEmail } from './support';
 
@@ -27,31 +26,17 @@ describe('the auth process', () => {
 
   it('finishes a login in flight when SIGTERM arrives, then exits 0', async () => {
     const env = authEnv({ LOG_LEVEL: 'info', PASSWORD_SCRYPT_N: '65536', PASSWORD_SCRYPT_P: '2' });
-    const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = once(child, 'exit');
-    let output = '';
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const urls = await new Promise<{ api: string; management: string }>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const line = output.split('\n').find((entry) => entry.includes('"auth listening"'));
-        if (line) resolve(JSON.parse(line) as { api: string; management: string });
-      });
-      child.once('exit', () => reject(new Error(`auth exited early:\n${output}`)));
-    });
-    await eventually(async () => (await request(urls.management).get('/readyz')).status === 200);
+    const service = await spawnServiceProcess('auth', MAIN, env);
+    await eventually(async () => (await request(service.management).get('/readyz')).status === 200);
     const email = uniqueEmail('sigterm');
     expect(
-      (await request(urls.api).post('/api/auth/register').send({ email, password: PASSWORD })).status,
+      (await request(service.api).post('/api/auth/register').send({ email, password: PASSWORD })).status,
     ).toBe(201);
 
     // Send the login, and SIGTERM once the server has the whole request (it is then hashing).
     const body = JSON.stringify({ email, password: PASSWORD });
     const login = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${urls.api}/api/auth/login`, {
+      const req = httpRequest(`${service.api}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       });
@@ -61,16 +46,16 @@ describe('the auth process', () => {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
       });
       req.on('error', reject);
-      req.end(body, () => setTimeout(() => child.kill('SIGTERM'), 20));
+      req.end(body, () => setTimeout(() => service.child.kill('SIGTERM'), 20));
     });
 
     const res = await login;
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ tokenType: 'Bearer', user: { email } });
-    const [code] = await exited;
+    const [code] = await service.exited;
     expect(code).toBe(0);
-    expect(output).toContain('"signal":"SIGTERM"');
-    expect(output).toContain('"msg":"stopped"');
+    expect(service.output()).toContain('"signal":"SIGTERM"');
+    expect(service.output()).toContain('"msg":"stopped"');
   });
 });
 

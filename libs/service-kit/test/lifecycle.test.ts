@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { LocalDatabase } from '@platform/devstack';
-import { eventually, freePort, launchDatabase } from '@platform/devstack';
+import { eventually, freePort, launchDatabase, spawnServiceProcess } from '@platform/devstack';
 import type { Service } from '../src';
 import { fixtureConfig, fixtureService } from './fixture';
 
@@ -83,51 +81,36 @@ describe('graceful shutdown of a real process', () => {
   afterAll(() => database.stop());
 
   it('on SIGTERM finishes the in-flight request, refuses new work and exits 0', async () => {
-    const child = spawn(process.execPath, [join(__dirname, 'fixtures', 'slow-service.js')], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        PORT: '0',
-        MANAGEMENT_PORT: '0',
-        MONGO_URL: database.urlFor('slow'),
-        LOG_LEVEL: 'info',
-        SHUTDOWN_TIMEOUT: '8s',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const service = await spawnServiceProcess('slow', join(__dirname, 'fixtures', 'slow-service.js'), {
+      NODE_ENV: 'test',
+      PORT: '0',
+      MANAGEMENT_PORT: '0',
+      MONGO_URL: database.urlFor('slow'),
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT: '8s',
     });
-    const exited = once(child, 'exit');
-    let output = '';
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const urls = await new Promise<{ api: string; management: string }>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const line = output.split('\n').find((entry) => entry.includes('"slow listening"'));
-        if (line) resolve(JSON.parse(line) as { api: string; management: string });
-      });
-      child.once('exit', () => reject(new Error(`service exited early:\n${output}`)));
-    });
-    await eventually(async () => (await request(urls.management).get('/readyz')).status === 200);
+    await eventually(async () => (await request(service.management).get('/readyz')).status === 200);
 
-    const slow = request(urls.api).get('/api/slow/wait?ms=1500');
+    const slow = request(service.api).get('/api/slow/wait?ms=1500');
     const inFlight = slow.then((res) => res);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    child.kill('SIGTERM');
+    service.child.kill('SIGTERM');
 
     await eventually(async () => {
-      const res = await request(urls.management)
+      const res = await request(service.management)
         .get('/readyz')
         .catch(() => undefined);
       return res?.status === 503;
     }, 1000);
-    await expect(request(urls.api).get('/api/slow/wait?ms=0')).rejects.toThrow(
+    await expect(request(service.api).get('/api/slow/wait?ms=0')).rejects.toThrow(
       /ECONNREFUSED|socket hang up|ECONNRESET/,
     );
 
     const res = await inFlight;
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ waited: 1500 });
-    const [code] = await exited;
+    const [code] = await service.exited;
     expect(code).toBe(0);
-    expect(output).toContain('"msg":"stopped"');
+    expect(service.output()).toContain('"msg":"stopped"');
   });
 });

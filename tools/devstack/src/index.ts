@@ -2,3 +2,4 @@ export * from './database/launcher';
 export * from './test-database';
 export * from './tools';
 export * from './eventually';
+export * from './service-process';

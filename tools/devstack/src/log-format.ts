@@ -6,7 +6,17 @@ const LEVEL_COLOURS: Record<string, string> = {
   error: '31',
   fatal: '35',
 };
-const SKIPPED_FIELDS = new Set(['level', 'time', 'service', 'msg', 'pid', 'hostname', 'req', 'res', 'responseTime']);
+const SKIPPED_FIELDS = new Set([
+  'level',
+  'time',
+  'service',
+  'msg',
+  'pid',
+  'hostname',
+  'req',
+  'res',
+  'responseTime',
+]);
 
 /** Turns one JSON log line into `12:00:01 auth  info  message key=value`; other text passes through. */
 export function formatLogLine(name: string, line: string, colour: boolean): string {

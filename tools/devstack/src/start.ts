@@ -63,7 +63,9 @@ async function main(): Promise<void> {
 
   say('starting the database…');
   const database: LocalDatabase = await launchDatabase({ dataDir: join(repoRoot, '.data', 'db') });
-  say(`database: ${database.kind} at ${database.url}${database.dataDir ? ` (data in ${database.dataDir})` : ''}`);
+  say(
+    `database: ${database.kind} at ${database.url}${database.dataDir ? ` (data in ${database.dataDir})` : ''}`,
+  );
 
   const admin = {
     email: process.env.ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
@@ -98,12 +100,16 @@ async function main(): Promise<void> {
     children.set(service.name, child);
     child.once('exit', (code, signal) => {
       if (stopping) return;
-      say(`${service.name} exited unexpectedly (${signal ?? `code ${String(code)}`}); stopping the platform.`);
+      say(
+        `${service.name} exited unexpectedly (${signal ?? `code ${String(code)}`}); stopping the platform.`,
+      );
       void stopAll(1);
     });
   }
 
-  await Promise.all(NATIVE_SERVICES.map((service) => eventually(() => readyz(service.managementPort), 60_000)));
+  await Promise.all(
+    NATIVE_SERVICES.map((service) => eventually(() => readyz(service.managementPort), 60_000)),
+  );
   const rows = NATIVE_SERVICES.map(
     (service) =>
       `  ${service.name.padEnd(10)} http://localhost:${service.port}/api/${service.name}   (health, metrics: http://localhost:${service.managementPort})`,

@@ -13,7 +13,8 @@ export function requestIdFor(req: IncomingMessage): string {
 }
 
 // Express rewrites req.url inside routers; the log should show what the client asked for.
-const fullUrl = (req: IncomingMessage) => (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
+const fullUrl = (req: IncomingMessage) =>
+  (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
 
 /** Assigns the request id (echoed in the response) and logs one line per request with it. */
 export function requestLogging(logger: Logger) {

@@ -31,9 +31,9 @@ export interface LocalDatabase {
   port: number | undefined;
   dataDir: string | undefined;
   /** Connection string for one database on this server. */
-  urlFor(databaseName: string): string;
+  urlFor: (databaseName: string) => string;
   /** Stops a server we started (a no-op for an external one); `keepData` leaves its files for a restart. */
-  stop(options?: { keepData?: boolean }): Promise<void>;
+  stop: (options?: { keepData?: boolean }) => Promise<void>;
 }
 
 // Always the compiled supervisor, also when this module runs from its TypeScript source (tests).

@@ -1,0 +1,41 @@
+import type { ChildProcessByStdio } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+
+export interface ServiceProcess {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  /** Base URLs the service logged when it started listening. */
+  api: string;
+  management: string;
+  /** Everything the process printed so far. */
+  output: () => string;
+  exited: Promise<[number | null, NodeJS.Signals | null]>;
+}
+
+/**
+ * Starts a built service (`node <entry>`) as its own process, as a container would, and resolves
+ * once it logs that it is listening. The service must be started with LOG_LEVEL info or lower.
+ */
+export async function spawnServiceProcess(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  let output = '';
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const urls = await new Promise<{ api: string; management: string }>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((entry) => entry.includes(`"${name} listening"`));
+      if (line) resolve(JSON.parse(line) as { api: string; management: string });
+    });
+    child.once('exit', () => reject(new Error(`${name} exited before listening:\n${output}`)));
+  });
+  return { child, api: urls.api, management: urls.management, output: () => output, exited };
+}
