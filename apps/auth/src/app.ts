@@ -6,7 +6,7 @@ import { ensureAdmin } from './admin';
 import type { AuthConfig } from './config';
 import { loadSigningKeys } from './keys';
 import { LoginThrottle } from './login-throttle';
-import { loginAttemptsModel } from './models/login-attempt';
+import { loginAttemptModel } from './models/login-attempt';
 import { refreshTokenModel } from './models/refresh-token';
 import { userModel } from './models/user';
 import { DecoyPasswordCheck } from './passwords';
@@ -27,7 +27,7 @@ export function createAuthService(
       const keys = loadSigningKeys(config, logger);
       const users = userModel(connection);
       const refreshTokens = refreshTokenModel(connection);
-      const loginAttempts = loginAttemptsModel(connection);
+      const loginAttempts = loginAttemptModel(connection);
       const passwordParams = {
         N: config.PASSWORD_SCRYPT_N,
         r: config.PASSWORD_SCRYPT_R,

@@ -1,6 +1,6 @@
-import type { Model } from 'mongoose';
-import { isDuplicateKeyError, tooManyRequests } from '@platform/service-kit';
-import type { LoginAttempts } from './models/login-attempt';
+import type { Model, Types } from 'mongoose';
+import { tooManyRequests } from '@platform/service-kit';
+import type { LoginAttempt } from './models/login-attempt';
 
 export interface ThrottleLimits {
   maxPerEmail: number;
@@ -8,65 +8,81 @@ export interface ThrottleLimits {
   windowMs: number;
 }
 
+/** Attempts recorded for one login, so a success can hand them back. */
+export interface ThrottleTicket {
+  email: string;
+  clientAttemptId: Types.ObjectId;
+}
+
 /**
- * Limits login attempts per email and per client address in a fixed window, stored in the
- * database so every replica shares the count. An attempt is counted before the password is
- * checked, so a burst of parallel guesses cannot slip past the limit; a success clears the
- * email's count and gives the client its attempt back.
+ * Limits login attempts per email and per client address over a sliding window, stored in the
+ * database so every replica shares the count. Each attempt is inserted before the password is
+ * checked and then counted: the k-th concurrent insert sees at least k attempts, so a burst of
+ * parallel guesses cannot slip past the limit. A success clears the email's attempts and gives
+ * the client its attempt back.
  */
 export class LoginThrottle {
   constructor(
-    private readonly attempts: Model<LoginAttempts>,
+    private readonly attempts: Model<LoginAttempt>,
     private readonly limits: ThrottleLimits,
   ) {}
 
-  /** Counts one attempt; throws 429 (with Retry-After) when either key is over its limit. */
-  async begin(email: string, client: string): Promise<void> {
-    const [byEmail, byClient] = await Promise.all([this.hit(`email:${email}`), this.hit(`client:${client}`)]);
-    const over = [
-      byEmail.count > this.limits.maxPerEmail ? byEmail : undefined,
-      byClient.count > this.limits.maxPerClient ? byClient : undefined,
-    ].filter((entry) => entry !== undefined);
-    if (over.length > 0) {
-      const until = Math.max(...over.map((entry) => entry.expiresAt.getTime()));
-      const retryAfter = Math.max(1, Math.ceil((until - Date.now()) / 1000));
-      throw tooManyRequests(retryAfter, 'Too many login attempts; try again later');
-    }
+  /** Records one attempt; throws 429 (with Retry-After) when either key is over its limit. */
+  async begin(email: string, client: string): Promise<ThrottleTicket> {
+    const keys = [
+      { key: `email:${email}`, max: this.limits.maxPerEmail },
+      { key: `client:${client}`, max: this.limits.maxPerClient },
+    ];
+    const now = new Date();
+    const windowStart = new Date(now.getTime() - this.limits.windowMs);
+    // Already over the limit: refuse without recording more, so a flood stores nothing.
+    await this.refuseIfOver(keys, windowStart, now, 0);
+    const expiresAt = new Date(now.getTime() + this.limits.windowMs);
+    const inserted = await this.attempts.insertMany(keys.map(({ key }) => ({ key, at: now, expiresAt })));
+    await this.refuseIfOver(keys, windowStart, now, 1);
+    return { email, clientAttemptId: inserted[1]!._id };
   }
 
-  async succeeded(email: string, client: string): Promise<void> {
+  async succeeded(ticket: ThrottleTicket): Promise<void> {
     await Promise.all([
-      this.attempts.deleteOne({ _id: `email:${email}` }),
-      this.attempts.updateOne({ _id: `client:${client}`, count: { $gt: 0 } }, { $inc: { count: -1 } }),
+      this.attempts.deleteMany({ key: `email:${ticket.email}` }),
+      this.attempts.deleteOne({ _id: ticket.clientAttemptId }),
     ]);
   }
 
-  /** Removes windows that have ended (FerretDB and DocumentDB differ on TTL indexes, so no TTL). */
+  /** Removes attempts whose window has passed (no TTL index: not every supported database has them). */
   async purgeExpired(now = new Date()): Promise<number> {
     const { deletedCount } = await this.attempts.deleteMany({ expiresAt: { $lte: now } });
     return deletedCount;
   }
 
-  private async hit(key: string, retries = 2): Promise<{ count: number; expiresAt: Date }> {
-    const now = new Date();
-    const counted = await this.attempts.findOneAndUpdate(
-      { _id: key, expiresAt: { $gt: now } },
-      { $inc: { count: 1 } },
-      { returnDocument: 'after' },
+  /** `including` is how many of the counted attempts are this request's own. */
+  private async refuseIfOver(
+    keys: { key: string; max: number }[],
+    windowStart: Date,
+    now: Date,
+    including: number,
+  ): Promise<void> {
+    const counts = await Promise.all(
+      keys.map(({ key }) => this.attempts.countDocuments({ key, at: { $gt: windowStart } })),
     );
-    if (counted) return counted;
-    try {
-      // No live window: start one. If another request started it first, the upsert's insert
-      // collides on _id and we count against that window instead.
-      const started = await this.attempts.findOneAndUpdate(
-        { _id: key, expiresAt: { $lte: now } },
-        { $set: { count: 1, expiresAt: new Date(now.getTime() + this.limits.windowMs) } },
-        { upsert: true, returnDocument: 'after' },
-      );
-      return started;
-    } catch (error) {
-      if (isDuplicateKeyError(error) && retries > 0) return this.hit(key, retries - 1);
-      throw error;
-    }
+    const over = keys.filter(({ max }, i) => (counts[i] ?? 0) - including >= max);
+    if (over.length === 0) return;
+    // The window slides: the limit lifts when the oldest counted attempt leaves it.
+    const oldest = await Promise.all(
+      over.map(({ key }) =>
+        this.attempts
+          .findOne({ key, at: { $gt: windowStart } })
+          .sort({ at: 1, _id: 1 })
+          .lean(),
+      ),
+    );
+    const until = Math.max(
+      ...oldest.map((entry) => (entry ? entry.at.getTime() : now.getTime()) + this.limits.windowMs),
+    );
+    throw tooManyRequests(
+      Math.max(1, Math.ceil((until - now.getTime()) / 1000)),
+      'Too many login attempts; try again later',
+    );
   }
 }

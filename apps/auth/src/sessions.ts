@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Model, Types } from 'mongoose';
-import { unauthorized } from '@platform/service-kit';
+import { isDuplicateKeyError, unauthorized } from '@platform/service-kit';
 import type { RefreshToken } from './models/refresh-token';
 
 export interface IssuedRefreshToken {
@@ -10,6 +10,8 @@ export interface IssuedRefreshToken {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const WELL_FORMED = /^[A-Za-z0-9_-]{43}$/;
+const invalidRefreshToken = () =>
+  unauthorized('Refresh token is missing, invalid, expired or revoked', 'INVALID_REFRESH_TOKEN');
 
 /** Refresh tokens with rotation and reuse detection. */
 export class RefreshSessions {
@@ -18,38 +20,39 @@ export class RefreshSessions {
     private readonly ttlMs: number,
   ) {}
 
-  async issue(userId: Types.ObjectId, familyId: string = randomUUID()): Promise<IssuedRefreshToken> {
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(Date.now() + this.ttlMs);
-    await this.tokens.create({ tokenHash: hashToken(token), familyId, userId, expiresAt });
-    return { token, expiresAt };
+  /** Starts a new family (a login). */
+  issue(userId: Types.ObjectId): Promise<IssuedRefreshToken> {
+    const familyId = randomUUID();
+    return this.insert(userId, familyId, `login:${familyId}`);
   }
 
   /**
-   * Spends a refresh token and issues its successor in the same family. A token that was
-   * already spent means it leaked (or was replayed): the whole family is revoked.
+   * Spends a refresh token and issues its successor in the same family. A token that was already
+   * spent (or is being spent concurrently) means it leaked or was replayed: the whole family is
+   * revoked.
    */
   async rotate(token: string | undefined): Promise<{ userId: Types.ObjectId; next: IssuedRefreshToken }> {
-    if (!token || !WELL_FORMED.test(token))
-      throw unauthorized('Refresh token is missing or invalid', 'INVALID_REFRESH_TOKEN');
+    if (!token || !WELL_FORMED.test(token)) throw invalidRefreshToken();
     const tokenHash = hashToken(token);
     const now = new Date();
-    const spent = await this.tokens.findOneAndUpdate(
-      { tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
-      { $set: { usedAt: now } },
-      { returnDocument: 'after' },
-    );
-    if (spent) return { userId: spent.userId, next: await this.issue(spent.userId, spent.familyId) };
-
-    const known = await this.tokens.findOne({ tokenHash });
-    if (known?.usedAt) {
-      await this.revokeFamily(known.familyId, now);
-      throw unauthorized(
-        'Refresh token was already used; the session has been revoked',
-        'REFRESH_TOKEN_REUSED',
-      );
+    const current = await this.tokens.findOne({ tokenHash });
+    if (!current) throw invalidRefreshToken();
+    if (current.usedAt) return this.reused(current.familyId, now);
+    if (current.revokedAt || current.expiresAt <= now) throw invalidRefreshToken();
+    let next: IssuedRefreshToken;
+    try {
+      next = await this.insert(current.userId, current.familyId, tokenHash);
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return this.reused(current.familyId, now);
+      throw error;
     }
-    throw unauthorized('Refresh token is invalid, expired or revoked', 'INVALID_REFRESH_TOKEN');
+    await this.tokens.updateOne({ _id: current._id }, { $set: { usedAt: now } });
+    // A revocation that raced with this rotation must not leave a live successor behind.
+    if (await this.tokens.exists({ familyId: current.familyId, revokedAt: { $ne: null } })) {
+      await this.revokeFamily(current.familyId, now);
+      throw invalidRefreshToken();
+    }
+    return { userId: current.userId, next };
   }
 
   /** Logout: revokes the session the token belongs to. Unknown tokens are ignored. */
@@ -62,6 +65,25 @@ export class RefreshSessions {
   async purgeExpired(now = new Date()): Promise<number> {
     const { deletedCount } = await this.tokens.deleteMany({ expiresAt: { $lte: now } });
     return deletedCount;
+  }
+
+  private async insert(
+    userId: Types.ObjectId,
+    familyId: string,
+    parentHash: string,
+  ): Promise<IssuedRefreshToken> {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.ttlMs);
+    await this.tokens.create({ tokenHash: hashToken(token), parentHash, familyId, userId, expiresAt });
+    return { token, expiresAt };
+  }
+
+  private async reused(familyId: string, now: Date): Promise<never> {
+    await this.revokeFamily(familyId, now);
+    throw unauthorized(
+      'Refresh token was already used; the session has been revoked',
+      'REFRESH_TOKEN_REUSED',
+    );
   }
 
   private async revokeFamily(familyId: string, now: Date): Promise<void> {

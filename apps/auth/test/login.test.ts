@@ -113,8 +113,11 @@ describe('POST /api/auth/login', () => {
       Array.from({ length: 8 }, (_, i) => login({ email, password: `guess number ${i}` }, `${client}${i}`)),
     );
     const statuses = results.map((res) => res.status);
-    expect(statuses.filter((status) => status === 401)).toHaveLength(3);
-    expect(statuses.filter((status) => status === 429)).toHaveLength(5);
+    // Never more than the limit get a password check; under a burst, possibly fewer.
+    const checked = statuses.filter((status) => status === 401).length;
+    expect(checked).toBeLessThanOrEqual(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(8 - checked);
+    expect((await login({ email, password: PASSWORD }, nextClient())).status).toBe(429);
   });
 
   it('resets the email count after a successful login', async () => {

@@ -109,3 +109,16 @@ describe('expired records', () => {
     expect(await collection.countDocuments()).toBe(0);
   });
 });
+
+describe('concurrent use of one refresh token', () => {
+  it('lets at most one rotation through and revokes the family', async () => {
+    const session = await registerAndLogin(auth);
+    const results = await Promise.all(Array.from({ length: 6 }, () => refresh(session.refreshToken)));
+    const winners = results.filter((res) => res.status === 200);
+    expect(winners.length).toBeLessThanOrEqual(1);
+    expect(results.filter((res) => res.status === 401)).toHaveLength(6 - winners.length);
+    expect(results.some((res) => res.body.error?.code === 'REFRESH_TOKEN_REUSED')).toBe(true);
+    // Whoever won holds a token of a revoked family.
+    for (const winner of winners) expect((await refresh(refreshCookie(winner)?.value)).status).toBe(401);
+  });
+});

@@ -1,25 +1,30 @@
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 
-/** Login attempts counted in a fixed window per key (`email:<address>` or `client:<ip>`). */
-export interface LoginAttempts {
-  _id: string;
-  count: number;
+/**
+ * One login attempt under a throttle key (`email:<address>` or `client:<ip>`). Attempts are
+ * inserted and counted, never incremented in place: inserts are atomic on every supported
+ * database, while read-modify-write updates are not (FerretDB v1 applies them non-atomically).
+ */
+export interface LoginAttempt {
+  key: string;
+  at: Date;
   expiresAt: Date;
 }
 
-const loginAttemptsSchema = new Schema<LoginAttempts>(
+const loginAttemptSchema = new Schema<LoginAttempt>(
   {
-    _id: { type: String, required: true },
-    count: { type: Number, required: true },
+    key: { type: String, required: true },
+    at: { type: Date, required: true },
     expiresAt: { type: Date, required: true, index: true },
   },
   { collection: 'login_attempts', versionKey: false, strict: 'throw' },
 );
+loginAttemptSchema.index({ key: 1, at: 1 });
 
-export function loginAttemptsModel(connection: Connection): Model<LoginAttempts> {
+export function loginAttemptModel(connection: Connection): Model<LoginAttempt> {
   return (
-    (connection.models.LoginAttempts as Model<LoginAttempts> | undefined) ??
-    connection.model<LoginAttempts>('LoginAttempts', loginAttemptsSchema)
+    (connection.models.LoginAttempt as Model<LoginAttempt> | undefined) ??
+    connection.model<LoginAttempt>('LoginAttempt', loginAttemptSchema)
   );
 }

@@ -111,7 +111,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRouter {
       },
       handler: async ({ body, req, res }) => {
         const client = req.ip ?? 'unknown';
-        await throttle.begin(body.email, client);
+        const ticket = await throttle.begin(body.email, client);
         const user = await users.findOne({ email: body.email });
         if (!user) {
           await deps.decoy.run(body.password);
@@ -119,7 +119,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRouter {
         }
         const check = await verifyPassword(body.password, user.passwordHash, deps.passwordParams);
         if (!check.ok) throw invalidCredentials();
-        await throttle.succeeded(body.email, client);
+        await throttle.succeeded(ticket);
         if (check.needsRehash) {
           const passwordHash = await hashPassword(body.password, deps.passwordParams);
           await users.updateOne({ _id: user._id }, { $set: { passwordHash } });
