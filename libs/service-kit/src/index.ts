@@ -14,3 +14,5 @@ export * from './auth/keys';
 export * from './auth/jwks';
 export * from './auth/verifier';
 export * from './auth/middleware';
+export * from './schemas';
+export * from './auth/verifier-config';

@@ -1,0 +1,3 @@
+export { createAuthService } from './app';
+export { loadAuthConfig } from './config';
+export type { AuthConfig } from './config';

@@ -1,0 +1,3 @@
+export { createItemsService } from './app';
+export { loadItemsConfig } from './config';
+export type { ItemsConfig } from './config';

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { currencyCode, objectId, queryInt } from '@platform/service-kit';
+
+export const MAX_LIMIT = 100;
+export const MAX_IDS = 100;
+
+const name = z.string().trim().min(1, 'is required').max(120);
+const category = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9 &-]{0,49}$/, 'must be 1-50 letters, digits, spaces, "&" or "-"');
+const priceCents = z.number().int('must be whole cents').min(0).max(100_000_000);
+const stock = z.number().int().min(0).max(1_000_000_000);
+
+export const CreateItemBody = z.strictObject({
+  name,
+  description: z.string().trim().max(2000).default(''),
+  priceCents,
+  currency: currencyCode(),
+  category,
+  stock: stock.default(0),
+});
+
+export const UpdateItemBody = z
+  .strictObject({
+    name: name.optional(),
+    description: z.string().trim().max(2000).optional(),
+    priceCents: priceCents.optional(),
+    currency: currencyCode().optional(),
+    category: category.optional(),
+    stock: stock.optional(),
+  })
+  .refine((body) => Object.values(body).some((value) => value !== undefined), 'must change at least one field');
+
+export const ListQuery = z
+  .strictObject({
+    q: z.string().max(200).optional(),
+    category: category.optional(),
+    page: queryInt(1, 100_000).default(1),
+    // Larger limits are capped rather than refused, as the SPEC says.
+    limit: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform((text) => Math.min(Number(text), MAX_LIMIT))
+      .pipe(z.number().int().min(1, 'must be at least 1'))
+      .default(20),
+    ids: z
+      .string()
+      .transform((text) => text.split(',').map((id) => id.trim()))
+      .pipe(z.array(objectId()).min(1).max(MAX_IDS, `must list at most ${MAX_IDS} ids`))
+      .optional(),
+  })
+  .refine(
+    (query) => query.ids === undefined || (query.q === undefined && query.category === undefined),
+    'ids cannot be combined with q or category',
+  );
+
+export const Item = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  priceCents: z.number().int(),
+  currency: z.string(),
+  category: z.string(),
+  stock: z.number().int(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const ItemResponse = z.object({ item: Item });
+export const ItemPage = z.object({
+  items: z.array(Item),
+  page: z.number().int().optional(),
+  limit: z.number().int().optional(),
+  total: z.number().int().optional(),
+});
+export const Categories = z.object({ categories: z.array(z.string()) });

@@ -1,0 +1,111 @@
+import type { TestAuth } from '@platform/platform-testing';
+import { startTestAuth } from '@platform/platform-testing';
+import type { RunningItems } from './support';
+import { lamp, startItems } from './support';
+
+let auth: TestAuth;
+let items: RunningItems;
+let admin: string;
+let user: string;
+
+beforeAll(async () => {
+  auth = await startTestAuth();
+  items = await startItems(auth);
+  [admin, user] = await Promise.all([auth.adminToken(), auth.userToken()]);
+});
+afterAll(async () => {
+  await items.stop();
+  await auth.stop();
+});
+
+const create = (body: object, token = admin) =>
+  items.api().post('/api/items').set('authorization', `Bearer ${token}`).send(body);
+
+async function createItem(body: object): Promise<{ id: string; name: string }> {
+  const res = await create(body);
+  expect(res.status).toBe(201);
+  return res.body.item as { id: string; name: string };
+}
+
+describe('admin writes', () => {
+  it('creates an item with normalised currency and category', async () => {
+    const res = await create({ ...lamp, currency: 'eur', category: ' Lighting ' });
+    expect(res.status).toBe(201);
+    expect(res.body.item).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{24}$/),
+      ...lamp,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    expect(res.body.item).not.toHaveProperty('searchTerms');
+  });
+
+  it('answers 401 without a token and 403 for a non-admin', async () => {
+    const anonymous = await items.api().post('/api/items').send(lamp);
+    expect(anonymous.status).toBe(401);
+    const forbidden = await create(lamp, user);
+    expect([forbidden.status, forbidden.body.error.code]).toEqual([403, 'FORBIDDEN']);
+  });
+
+  it.each([
+    ['fractional cents', { priceCents: 10.5 }, 'priceCents'],
+    ['a negative price', { priceCents: -1 }, 'priceCents'],
+    ['a price given as a string', { priceCents: '100' }, 'priceCents'],
+    ['an unknown currency', { currency: 'XYZ' }, 'currency'],
+    ['an empty name', { name: '   ' }, 'name'],
+    ['an operator as category', { category: { $ne: null } }, 'category'],
+    ['an unknown field', { discount: 5 }, '(root)'],
+  ])('rejects %s with 400 and stores nothing', async (_case, change, field) => {
+    const before = await items.service.connection.collection('items').countDocuments();
+    const res = await create({ ...lamp, ...change });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: field })]));
+    expect(await items.service.connection.collection('items').countDocuments()).toBe(before);
+  });
+
+  it('patches fields, keeps the rest, and keeps search in step with the name', async () => {
+    const item = await createItem({ ...lamp, name: 'Old Name Kettle' });
+    const res = await items
+      .api()
+      .patch(`/api/items/${item.id}`)
+      .set('authorization', `Bearer ${admin}`)
+      .send({ name: 'Brand New Teapot', priceCents: 2500 });
+    expect(res.status).toBe(200);
+    expect(res.body.item).toMatchObject({ name: 'Brand New Teapot', priceCents: 2500, currency: 'EUR', stock: 12 });
+    const found = await items.api().get('/api/items?q=teapot');
+    expect(found.body.items.map((i: { id: string }) => i.id)).toContain(item.id);
+    const stale = await items.api().get('/api/items?q=kettle');
+    expect(stale.body.items.map((i: { id: string }) => i.id)).not.toContain(item.id);
+  });
+
+  it('answers PATCH with 400 for an empty change, 404 for an unknown id, 403 for a non-admin', async () => {
+    const item = await createItem(lamp);
+    const patch = (id: string, body: object, token = admin) =>
+      items.api().patch(`/api/items/${id}`).set('authorization', `Bearer ${token}`).send(body);
+    expect((await patch(item.id, {})).status).toBe(400);
+    expect((await patch('0123456789abcdef01234567', { stock: 1 })).status).toBe(404);
+    expect((await patch(item.id, { stock: 1 }, user)).status).toBe(403);
+    expect((await patch('nope', { stock: 1 })).status).toBe(400);
+  });
+
+  it('deletes an item (204), then 404', async () => {
+    const item = await createItem(lamp);
+    const del = () => items.api().delete(`/api/items/${item.id}`).set('authorization', `Bearer ${admin}`);
+    expect((await del()).status).toBe(204);
+    expect((await del()).status).toBe(404);
+    expect((await items.api().get(`/api/items/${item.id}`)).status).toBe(404);
+    expect((await items.api().delete(`/api/items/${item.id}`).set('authorization', `Bearer ${user}`)).status).toBe(403);
+  });
+});
+
+describe('GET /api/items/:id', () => {
+  it('returns the item, 400 for a malformed id and 404 for an unknown one', async () => {
+    const item = await createItem(lamp);
+    const res = await items.api().get(`/api/items/${item.id}`);
+    expect([res.status, res.body.item.id]).toEqual([200, item.id]);
+    const malformed = await items.api().get('/api/items/not-an-id');
+    expect([malformed.status, malformed.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const unknown = await items.api().get('/api/items/0123456789abcdef01234567');
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'ITEM_NOT_FOUND']);
+  });
+});

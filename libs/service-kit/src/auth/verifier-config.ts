@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import type { Logger } from '../logger';
+import { JwksClient } from './jwks';
+import { TokenVerifier } from './verifier';
+
+/** Variables of a service that verifies access tokens issued by auth (SPEC section 2). */
+export const tokenVerificationEnv = {
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  JWT_ISSUER: z.string().min(1),
+  JWT_AUDIENCE: z.string().min(1),
+};
+
+export function jwksTokenVerifier(
+  config: { AUTH_JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string },
+  logger: Logger,
+): TokenVerifier {
+  return new TokenVerifier({
+    keys: new JwksClient({ url: config.AUTH_JWKS_URL, logger: logger.child({ component: 'jwks' }) }),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+}
