@@ -1,0 +1,4 @@
+export { createDiscountsService } from './app';
+export type { DiscountsOptions } from './app';
+export { loadDiscountsConfig } from './config';
+export type { DiscountsConfig } from './config';
