@@ -36,8 +36,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * A write refused by a unique index. MongoDB and DocumentDB say so with code 11000; FerretDB v1
+ * does for inserts, but reports an update that breaks a unique index as an InternalError (code 1)
+ * carrying SQLite's "UNIQUE constraint failed".
+ */
 export function isDuplicateKeyError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000;
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  if (error.code === 11000) return true;
+  return error.code === 1 && error instanceof Error && error.message.includes('UNIQUE constraint failed');
 }
 
 /**
