@@ -16,3 +16,4 @@ export * from './auth/verifier';
 export * from './auth/middleware';
 export * from './schemas';
 export * from './auth/verifier-config';
+export * from './seed';

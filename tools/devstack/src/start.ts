@@ -14,7 +14,8 @@ import { launchDatabase, portAcceptsConnections } from './database/launcher';
 import { eventually } from './eventually';
 import { formatLogLine } from './log-format';
 import type { NativeService } from './platform';
-import { DEFAULT_ADMIN, NATIVE_SERVICES } from './platform';
+import { adminFromEnv, NATIVE_SERVICES, serviceEntry } from './platform';
+import { seedPlatform } from './seed';
 import { repoRoot } from './tools';
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
@@ -32,7 +33,7 @@ async function readyz(port: number): Promise<boolean> {
 }
 
 function startService(service: NativeService, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [service.entry], {
+  const child = spawn(process.execPath, [serviceEntry(service.name, 'main')], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -67,10 +68,8 @@ async function main(): Promise<void> {
     `database: ${database.kind} at ${database.url}${database.dataDir ? ` (data in ${database.dataDir})` : ''}`,
   );
 
-  const admin = {
-    email: process.env.ADMIN_EMAIL ?? DEFAULT_ADMIN.email,
-    password: process.env.ADMIN_PASSWORD ?? DEFAULT_ADMIN.password,
-  };
+  const admin = adminFromEnv();
+  for (const line of await seedPlatform({ databaseUrl: database.urlFor, admin })) say(line);
   const children = new Map<string, Child>();
   let stopping = false;
 
@@ -95,6 +94,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
+  // In order, each ready before the next starts: items and discounts fetch auth's keys, discounts calls items.
   for (const service of NATIVE_SERVICES) {
     const child = startService(service, service.env({ databaseUrl: database.urlFor, admin }));
     children.set(service.name, child);
@@ -105,11 +105,9 @@ async function main(): Promise<void> {
       );
       void stopAll(1);
     });
+    await eventually(() => readyz(service.managementPort), 60_000);
   }
 
-  await Promise.all(
-    NATIVE_SERVICES.map((service) => eventually(() => readyz(service.managementPort), 60_000)),
-  );
   const rows = NATIVE_SERVICES.map(
     (service) =>
       `  ${service.name.padEnd(10)} http://localhost:${service.port}/api/${service.name}   (health, metrics: http://localhost:${service.managementPort})`,

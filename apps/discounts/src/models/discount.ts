@@ -59,10 +59,11 @@ type StoredDiscount = Discount & { _id: Types.ObjectId };
 export function toRule(discount: StoredDiscount): DiscountRule {
   return {
     id: discount._id.toString(),
-    code: discount.code,
+    // Documents written without the field (seeds, older versions) read as automatic.
+    code: discount.code ?? null,
     description: discount.description,
-    percentOff: discount.percentOff,
-    amountOffCents: discount.amountOffCents,
+    percentOff: discount.percentOff ?? undefined,
+    amountOffCents: discount.amountOffCents ?? undefined,
     appliesTo: normaliseAppliesTo(discount.appliesTo),
     startsAt: discount.startsAt,
     endsAt: discount.endsAt,
