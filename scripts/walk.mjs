@@ -28,7 +28,9 @@ const registered = await call('POST', `${AUTH}/api/auth/register`, { email, pass
 step('1. register', registered, (body) => body);
 const login = await call('POST', `${AUTH}/api/auth/login`, { email, password });
 step('2. login', login, (body) => ({ ...body, accessToken: `${body.accessToken.slice(0, 24)}…` }));
-const me = await call('GET', `${AUTH}/api/auth/me`, undefined, { authorization: `Bearer ${login.body.accessToken}` });
+const me = await call('GET', `${AUTH}/api/auth/me`, undefined, {
+  authorization: `Bearer ${login.body.accessToken}`,
+});
 step('3. me', me, (body) => body);
 const page = await call('GET', `${ITEMS}/api/items?limit=5`);
 step('4. list items (first page of 5)', page, (body) => ({
@@ -67,5 +69,7 @@ const ok =
   me.status === 200 &&
   quote.status === 200 &&
   JSON.stringify(actual) === JSON.stringify(expected);
-console.log(`\nexpected ${JSON.stringify(expected)}\nactual   ${JSON.stringify(actual)}\n${ok ? 'walk: OK' : 'walk: MISMATCH'}`);
+console.log(
+  `\nexpected ${JSON.stringify(expected)}\nactual   ${JSON.stringify(actual)}\n${ok ? 'walk: OK' : 'walk: MISMATCH'}`,
+);
 process.exit(ok ? 0 : 1);

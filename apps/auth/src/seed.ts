@@ -6,7 +6,10 @@ import { userModel } from './models/user';
 
 const seedEnv = authEnvFields
   .pick({ MONGO_URL: true, PASSWORD_SCRYPT_N: true, PASSWORD_SCRYPT_R: true, PASSWORD_SCRYPT_P: true })
-  .extend({ ADMIN_EMAIL: authEnvFields.shape.ADMIN_EMAIL.unwrap(), ADMIN_PASSWORD: z.string().min(10).max(128) });
+  .extend({
+    ADMIN_EMAIL: authEnvFields.shape.ADMIN_EMAIL.unwrap(),
+    ADMIN_PASSWORD: z.string().min(10).max(128),
+  });
 
 /** Creates or updates the administrator from ADMIN_EMAIL and ADMIN_PASSWORD. */
 runSeed('auth', seedEnv, async (connection, config) => {

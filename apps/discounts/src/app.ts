@@ -11,7 +11,10 @@ export interface DiscountsOptions {
   clock?: () => Date;
 }
 
-export function createDiscountsService(config: DiscountsConfig, options: DiscountsOptions = {}): Service<DiscountsConfig> {
+export function createDiscountsService(
+  config: DiscountsConfig,
+  options: DiscountsOptions = {},
+): Service<DiscountsConfig> {
   return new Service({
     name: 'discounts',
     config,

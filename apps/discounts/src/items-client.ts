@@ -50,7 +50,9 @@ export class ItemsClient {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
-      throw new RetryableError(`items request failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new RetryableError(
+        `items request failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     if (response.status >= 500) throw new RetryableError(`items answered ${response.status}`);
     if (!response.ok) throw new Error(`items answered ${response.status}`);

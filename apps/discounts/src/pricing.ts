@@ -6,7 +6,8 @@
  * line; an amount comes off each unit and never exceeds the unit price. Nothing goes below 0.
  */
 
-export type AppliesTo = { type: 'all' } | { type: 'category'; category: string } | { type: 'items'; itemIds: string[] };
+export type AppliesTo =
+  { type: 'all' } | { type: 'category'; category: string } | { type: 'items'; itemIds: string[] };
 
 export interface DiscountRule {
   id: string;
@@ -128,6 +129,11 @@ export function priceQuote(
     currency,
     appliedDiscounts: rules
       .filter((rule) => credited.has(rule.id))
-      .map((rule) => ({ id: rule.id, code: rule.code, description: rule.description, discountCents: credited.get(rule.id) ?? 0 })),
+      .map((rule) => ({
+        id: rule.id,
+        code: rule.code,
+        description: rule.description,
+        discountCents: credited.get(rule.id) ?? 0,
+      })),
   };
 }

@@ -17,14 +17,21 @@ export const AppliesTo = z.discriminatedUnion('type', [
 ]);
 
 const code = z.string().trim().toUpperCase().regex(CODE_PATTERN, 'must be 3-32 letters, digits or "-"');
-const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).transform((text) => new Date(text));
+const timestamp = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
+  .transform((text) => new Date(text));
 
 /** The fields of a discount; `percentOff` and `amountOffCents` are nullable so a PATCH can switch kinds. */
 const discountFields = {
   code: code.nullable(),
   description: z.string().trim().min(1, 'is required').max(200),
   percentOff: z.number().int('must be a whole percentage').min(1).max(100).nullable(),
-  amountOffCents: z.number().int('must be whole cents').min(1, 'must be more than 0').max(100_000_000).nullable(),
+  amountOffCents: z
+    .number()
+    .int('must be whole cents')
+    .min(1, 'must be more than 0')
+    .max(100_000_000)
+    .nullable(),
   appliesTo: AppliesTo,
   startsAt: timestamp.nullable(),
   endsAt: timestamp.nullable(),
@@ -48,7 +55,10 @@ export function discountProblems(discount: DiscountInput): { path: string; messa
   const hasPercent = discount.percentOff !== undefined && discount.percentOff !== null;
   const hasAmount = discount.amountOffCents !== undefined && discount.amountOffCents !== null;
   if (hasPercent === hasAmount) {
-    problems.push({ path: 'percentOff', message: 'exactly one of percentOff and amountOffCents must be set' });
+    problems.push({
+      path: 'percentOff',
+      message: 'exactly one of percentOff and amountOffCents must be set',
+    });
   }
   if (discount.startsAt && discount.endsAt && discount.startsAt.getTime() >= discount.endsAt.getTime()) {
     problems.push({ path: 'endsAt', message: 'must be after startsAt' });
@@ -67,7 +77,8 @@ export const CreateDiscountBody = z
     active: discountFields.active.default(true),
   })
   .superRefine((body, ctx) => {
-    for (const problem of discountProblems(body)) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+    for (const problem of discountProblems(body))
+      ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
   });
 
 export const UpdateDiscountBody = z
@@ -81,7 +92,10 @@ export const UpdateDiscountBody = z
     endsAt: discountFields.endsAt.optional(),
     active: discountFields.active.optional(),
   })
-  .refine((body) => Object.values(body).some((value) => value !== undefined), 'must change at least one field');
+  .refine(
+    (body) => Object.values(body).some((value) => value !== undefined),
+    'must change at least one field',
+  );
 
 export const QuoteBody = z.strictObject({
   lines: z
@@ -126,6 +140,11 @@ export const QuoteResponse = z.object({
   totalCents: z.number().int(),
   currency: z.string(),
   appliedDiscounts: z.array(
-    z.object({ id: z.string(), code: z.string().nullable(), description: z.string(), discountCents: z.number().int() }),
+    z.object({
+      id: z.string(),
+      code: z.string().nullable(),
+      description: z.string(),
+      discountCents: z.number().int(),
+    }),
   ),
 });

@@ -66,7 +66,11 @@ describe('admin CRUD', () => {
     ['amountOffCents of 0', { percentOff: undefined, amountOffCents: 0 }, 'amountOffCents'],
     ['a code with spaces', { code: 'TWO WORDS' }, 'code'],
     ['a code too short', { code: 'AB' }, 'code'],
-    ['an end before the start', { startsAt: '2026-07-01T00:00:00Z', endsAt: '2026-06-01T00:00:00Z' }, 'endsAt'],
+    [
+      'an end before the start',
+      { startsAt: '2026-07-01T00:00:00Z', endsAt: '2026-06-01T00:00:00Z' },
+      'endsAt',
+    ],
     ['an unparseable date', { startsAt: 'next tuesday' }, 'startsAt'],
     ['an unknown scope', { appliesTo: { type: 'everything' } }, 'appliesTo.type'],
     ['a scope missing its category', { appliesTo: { type: 'category' } }, 'appliesTo.category'],
@@ -76,7 +80,9 @@ describe('admin CRUD', () => {
     const before = await discounts.service.connection.collection('discounts').countDocuments();
     const res = await create({ ...summer, ...change });
     expect(res.status).toBe(400);
-    expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: field })]));
+    expect(res.body.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: field })]),
+    );
     expect(await discounts.service.connection.collection('discounts').countDocuments()).toBe(before);
   });
 
@@ -84,9 +90,14 @@ describe('admin CRUD', () => {
     const created = (await create(summer)).body.discount as { id: string };
     expect((await discounts.api().post('/api/discounts').send(summer)).status).toBe(401);
     expect((await create(summer, user)).status).toBe(403);
-    expect((await discounts.api().get('/api/discounts').set('authorization', `Bearer ${user}`)).status).toBe(403);
+    expect((await discounts.api().get('/api/discounts').set('authorization', `Bearer ${user}`)).status).toBe(
+      403,
+    );
     expect((await patch(created.id, { active: false }, user)).status).toBe(403);
-    expect((await discounts.api().delete(`/api/discounts/${created.id}`).set('authorization', `Bearer ${user}`)).status).toBe(403);
+    expect(
+      (await discounts.api().delete(`/api/discounts/${created.id}`).set('authorization', `Bearer ${user}`))
+        .status,
+    ).toBe(403);
   });
 
   it('patches a discount, switching it from percent to amount', async () => {
@@ -103,7 +114,9 @@ describe('admin CRUD', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.details[0]).toMatchObject({ path: 'percentOff' });
     const list = await discounts.api().get('/api/discounts').set('authorization', `Bearer ${admin}`);
-    expect(list.body.discounts.find((d: { id: string }) => d.id === created.id)).toMatchObject({ percentOff: 10 });
+    expect(list.body.discounts.find((d: { id: string }) => d.id === created.id)).toMatchObject({
+      percentOff: 10,
+    });
     expect((await patch(created.id, {})).status).toBe(400);
     expect((await patch('0123456789abcdef01234567', { active: false })).status).toBe(404);
     expect((await patch('nope', { active: false })).status).toBe(400);
@@ -118,7 +131,8 @@ describe('admin CRUD', () => {
 
   it('deletes (204), then 404', async () => {
     const created = (await create(summer)).body.discount as { id: string };
-    const del = () => discounts.api().delete(`/api/discounts/${created.id}`).set('authorization', `Bearer ${admin}`);
+    const del = () =>
+      discounts.api().delete(`/api/discounts/${created.id}`).set('authorization', `Bearer ${admin}`);
     expect((await del()).status).toBe(204);
     expect((await del()).status).toBe(404);
   });
@@ -149,5 +163,32 @@ describe('GET /api/discounts/active', () => {
     const later = await discounts.api().get('/api/discounts/active');
     expect((later.body.discounts as { id: string }[]).map((d) => d.id)).not.toContain(windowed);
     clock.set('2026-06-15T12:00:00Z');
+  });
+});
+
+describe('GET /api/discounts/openapi.json', () => {
+  it('documents every route from the validating schemas', async () => {
+    const res = await discounts.api().get('/api/discounts/openapi.json');
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths).sort()).toEqual(
+      [
+        '/api/discounts',
+        '/api/discounts/openapi.json',
+        '/api/discounts/active',
+        '/api/discounts/quote',
+        '/api/discounts/{id}',
+      ].sort(),
+    );
+    const quote = res.body.paths['/api/discounts/quote'].post;
+    expect(quote.security).toBeUndefined();
+    expect(quote.requestBody.content['application/json'].schema.properties.lines).toMatchObject({
+      minItems: 1,
+      maxItems: 50,
+    });
+    expect(Object.keys(quote.responses)).toEqual(expect.arrayContaining(['200', '400', '422', '503']));
+    const appliesTo =
+      res.body.paths['/api/discounts'].post.requestBody.content['application/json'].schema.properties
+        .appliesTo;
+    expect(appliesTo.oneOf ?? appliesTo.anyOf).toHaveLength(3);
   });
 });

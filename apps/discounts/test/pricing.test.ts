@@ -27,7 +27,9 @@ describe('divideRoundingHalfUp', () => {
     [150, 100, 2],
     [250, 100, 3],
     [99_999_999_950, 100, 1_000_000_000],
-  ])('%d / %d -> %d', (value, divisor, expected) => expect(divideRoundingHalfUp(value, divisor)).toBe(expected));
+  ])('%d / %d -> %d', (value, divisor, expected) =>
+    expect(divideRoundingHalfUp(value, divisor)).toBe(expected),
+  );
 });
 
 describe('lineDiscount', () => {
@@ -71,8 +73,14 @@ describe('priceQuote', () => {
     const tenPercent = rule({ percentOff: 10 });
     const fiveOff = rule({ amountOffCents: 500, appliesTo: { type: 'category', category: 'kitchen' } });
     const quote = priceQuote([{ item: item('a', 2000), quantity: 1 }], [tenPercent, fiveOff], 'EUR');
-    expect(quote.lines[0]).toMatchObject({ lineSubtotalCents: 2000, discountCents: 500, lineTotalCents: 1500 });
-    expect(quote.appliedDiscounts).toEqual([{ id: fiveOff.id, code: null, description: 'test rule', discountCents: 500 }]);
+    expect(quote.lines[0]).toMatchObject({
+      lineSubtotalCents: 2000,
+      discountCents: 500,
+      lineTotalCents: 1500,
+    });
+    expect(quote.appliedDiscounts).toEqual([
+      { id: fiveOff.id, code: null, description: 'test rule', discountCents: 500 },
+    ]);
   });
 
   it('picks per line: different lines can get different discounts', () => {
@@ -87,7 +95,12 @@ describe('priceQuote', () => {
       'EUR',
     );
     expect(quote.lines.map((line) => line.discountCents)).toEqual([200, 500]);
-    expect(quote).toMatchObject({ subtotalCents: 3000, discountCents: 700, totalCents: 2300, currency: 'EUR' });
+    expect(quote).toMatchObject({
+      subtotalCents: 3000,
+      discountCents: 700,
+      totalCents: 2300,
+      currency: 'EUR',
+    });
     expect(quote.appliedDiscounts.map((applied) => [applied.id, applied.discountCents])).toEqual([
       [tenPercent.id, 200],
       [itemOnly.id, 500],
@@ -138,7 +151,15 @@ describe('priceQuote', () => {
     const quote = priceQuote([{ item: item('a', 1500), quantity: 2 }], [], 'USD');
     expect(quote).toEqual({
       lines: [
-        { itemId: 'a', name: 'Item a', unitPriceCents: 1500, quantity: 2, lineSubtotalCents: 3000, discountCents: 0, lineTotalCents: 3000 },
+        {
+          itemId: 'a',
+          name: 'Item a',
+          unitPriceCents: 1500,
+          quantity: 2,
+          lineSubtotalCents: 3000,
+          discountCents: 0,
+          lineTotalCents: 3000,
+        },
       ],
       subtotalCents: 3000,
       discountCents: 0,

@@ -23,7 +23,11 @@ async function addItem(key: string, fields: object): Promise<void> {
 }
 
 async function addDiscount(fields: object): Promise<void> {
-  const res = await discounts.api().post('/api/discounts').set('authorization', `Bearer ${admin}`).send(fields);
+  const res = await discounts
+    .api()
+    .post('/api/discounts')
+    .set('authorization', `Bearer ${admin}`)
+    .send(fields);
   expect(res.status).toBe(201);
 }
 
@@ -36,10 +40,32 @@ beforeAll(async () => {
   await addItem('mug', { name: 'Mug', priceCents: 1250, currency: 'EUR', category: 'kitchen' });
   await addItem('lamp', { name: 'Lamp', priceCents: 4999, currency: 'EUR', category: 'lighting' });
   await addItem('dollar', { name: 'Imported Mug', priceCents: 1000, currency: 'USD', category: 'kitchen' });
-  await addDiscount({ description: 'Kitchen week', percentOff: 10, appliesTo: { type: 'category', category: 'kitchen' } });
-  await addDiscount({ code: 'SAVE5', description: 'Five off each', amountOffCents: 500, appliesTo: { type: 'all' } });
-  await addDiscount({ code: 'JUNE', description: 'June only', percentOff: 50, appliesTo: { type: 'all' }, startsAt: '2026-06-01T00:00:00Z', endsAt: '2026-07-01T00:00:00Z' });
-  await addDiscount({ code: 'OFF', description: 'Switched off', percentOff: 50, appliesTo: { type: 'all' }, active: false });
+  await addDiscount({
+    description: 'Kitchen week',
+    percentOff: 10,
+    appliesTo: { type: 'category', category: 'kitchen' },
+  });
+  await addDiscount({
+    code: 'SAVE5',
+    description: 'Five off each',
+    amountOffCents: 500,
+    appliesTo: { type: 'all' },
+  });
+  await addDiscount({
+    code: 'JUNE',
+    description: 'June only',
+    percentOff: 50,
+    appliesTo: { type: 'all' },
+    startsAt: '2026-06-01T00:00:00Z',
+    endsAt: '2026-07-01T00:00:00Z',
+  });
+  await addDiscount({
+    code: 'OFF',
+    description: 'Switched off',
+    percentOff: 50,
+    appliesTo: { type: 'all' },
+    active: false,
+  });
 });
 afterAll(async () => {
   await discounts.stop();
@@ -47,22 +73,46 @@ afterAll(async () => {
   await auth.stop();
 });
 
-const quote = (body: object, service: RunningService = discounts) => service.api().post('/api/discounts/quote').send(body);
+const quote = (body: object, service: RunningService = discounts) =>
+  service.api().post('/api/discounts/quote').send(body);
 
 describe('POST /api/discounts/quote', () => {
   it('prices lines from items and applies the automatic discount in force', async () => {
-    const res = await quote({ lines: [{ itemId: ids.kettle, quantity: 2 }, { itemId: ids.lamp, quantity: 1 }] });
+    const res = await quote({
+      lines: [
+        { itemId: ids.kettle, quantity: 2 },
+        { itemId: ids.lamp, quantity: 1 },
+      ],
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       lines: [
-        { itemId: ids.kettle, name: 'Kettle', unitPriceCents: 2999, quantity: 2, lineSubtotalCents: 5998, discountCents: 600, lineTotalCents: 5398 },
-        { itemId: ids.lamp, name: 'Lamp', unitPriceCents: 4999, quantity: 1, lineSubtotalCents: 4999, discountCents: 0, lineTotalCents: 4999 },
+        {
+          itemId: ids.kettle,
+          name: 'Kettle',
+          unitPriceCents: 2999,
+          quantity: 2,
+          lineSubtotalCents: 5998,
+          discountCents: 600,
+          lineTotalCents: 5398,
+        },
+        {
+          itemId: ids.lamp,
+          name: 'Lamp',
+          unitPriceCents: 4999,
+          quantity: 1,
+          lineSubtotalCents: 4999,
+          discountCents: 0,
+          lineTotalCents: 4999,
+        },
       ],
       subtotalCents: 10997,
       discountCents: 600,
       totalCents: 10397,
       currency: 'EUR',
-      appliedDiscounts: [{ id: expect.any(String), code: null, description: 'Kitchen week', discountCents: 600 }],
+      appliedDiscounts: [
+        { id: expect.any(String), code: null, description: 'Kitchen week', discountCents: 600 },
+      ],
     });
   });
 
@@ -77,9 +127,13 @@ describe('POST /api/discounts/quote', () => {
     });
     expect(res.status).toBe(200);
     // Kettle: 10% = 600 vs 2 x 500 = 1000. Mug: 125 vs 500. Lamp: only the code, 500.
-    expect(res.body.lines.map((line: { discountCents: number }) => line.discountCents)).toEqual([1000, 500, 500]);
+    expect(res.body.lines.map((line: { discountCents: number }) => line.discountCents)).toEqual([
+      1000, 500, 500,
+    ]);
     expect(res.body).toMatchObject({ subtotalCents: 12247, discountCents: 2000, totalCents: 10247 });
-    expect(res.body.appliedDiscounts).toEqual([expect.objectContaining({ code: 'SAVE5', discountCents: 2000 })]);
+    expect(res.body.appliedDiscounts).toEqual([
+      expect.objectContaining({ code: 'SAVE5', discountCents: 2000 }),
+    ]);
   });
 
   it('honours a code only inside its dates (start inclusive, end exclusive)', async () => {
@@ -105,13 +159,23 @@ describe('POST /api/discounts/quote', () => {
   });
 
   it('answers 422 UNKNOWN_ITEM listing the unknown ids', async () => {
-    const res = await quote({ lines: [{ itemId: ids.lamp, quantity: 1 }, { itemId: missing, quantity: 2 }] });
+    const res = await quote({
+      lines: [
+        { itemId: ids.lamp, quantity: 1 },
+        { itemId: missing, quantity: 2 },
+      ],
+    });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: 'UNKNOWN_ITEM', details: { itemIds: [missing] } });
   });
 
   it('answers 422 MIXED_CURRENCIES for items priced in different currencies', async () => {
-    const res = await quote({ lines: [{ itemId: ids.lamp, quantity: 1 }, { itemId: ids.dollar, quantity: 1 }] });
+    const res = await quote({
+      lines: [
+        { itemId: ids.lamp, quantity: 1 },
+        { itemId: ids.dollar, quantity: 1 },
+      ],
+    });
     expect([res.status, res.body.error.code]).toEqual([422, 'MIXED_CURRENCIES']);
   });
 
@@ -130,9 +194,10 @@ describe('POST /api/discounts/quote', () => {
   it('asks items once per quote, in one batch', async () => {
     const count = async () => {
       const metrics = await request(items.service.managementUrl).get('/metrics');
-      const match = /http_request_duration_seconds_count\{service="items",method="GET",route="\/api\/items\/",status_code="200"\} (\d+)/.exec(
-        metrics.text,
-      );
+      const match =
+        /http_request_duration_seconds_count\{service="items",method="GET",route="\/api\/items\/",status_code="200"\} (\d+)/.exec(
+          metrics.text,
+        );
       return Number(match?.[1] ?? 0);
     };
     const before = await count();
@@ -208,7 +273,8 @@ describe('when items is unavailable', () => {
         return;
       }
       fetch(`${items.url}${req.url ?? ''}`).then(
-        async (upstream) => res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text()),
+        async (upstream) =>
+          res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text()),
         () => res.writeHead(500).end(),
       );
     });

@@ -19,7 +19,11 @@ describe('the discounts seed', () => {
 
   it('creates one automatic and one code discount, and changes nothing when run again', async () => {
     const first = await runNodeScript(SEED, { MONGO_URL: url });
-    expect(first).toEqual({ code: 0, stdout: 'discounts seed: 2 discounts created, 0 already there\n', stderr: '' });
+    expect(first).toEqual({
+      code: 0,
+      stdout: 'discounts seed: 2 discounts created, 0 already there\n',
+      stderr: '',
+    });
     const created = await snapshot();
     expect(created.map((discount) => discount.code ?? null).sort()).toEqual(['WELCOME10', null].sort());
 

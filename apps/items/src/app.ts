@@ -4,7 +4,10 @@ import type { ItemsConfig } from './config';
 import { itemModel } from './models/item';
 import { itemsRoutes } from './routes/items-routes';
 
-export function createItemsService(config: ItemsConfig, options: { logger?: Logger } = {}): Service<ItemsConfig> {
+export function createItemsService(
+  config: ItemsConfig,
+  options: { logger?: Logger } = {},
+): Service<ItemsConfig> {
   return new Service({
     name: 'items',
     config,

@@ -31,7 +31,10 @@ export const UpdateItemBody = z
     category: category.optional(),
     stock: stock.optional(),
   })
-  .refine((body) => Object.values(body).some((value) => value !== undefined), 'must change at least one field');
+  .refine(
+    (body) => Object.values(body).some((value) => value !== undefined),
+    'must change at least one field',
+  );
 
 export const ListQuery = z
   .strictObject({

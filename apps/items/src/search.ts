@@ -21,7 +21,8 @@ export function words(text: string): string[] {
 export function searchTerms(name: string): string[] {
   const terms = new Set<string>();
   for (const word of words(name)) {
-    for (let length = 1; length <= Math.min(word.length, MAX_TERM_LENGTH); length++) terms.add(word.slice(0, length));
+    for (let length = 1; length <= Math.min(word.length, MAX_TERM_LENGTH); length++)
+      terms.add(word.slice(0, length));
   }
   return [...terms];
 }

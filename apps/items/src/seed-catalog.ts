@@ -1,6 +1,11 @@
 /** The demo catalog `npm run seed` creates: believable items in several categories, prices in EUR. */
 export const DEMO_CATALOG = [
-  ['Stainless Steel Kettle', 'kitchen', 3499, 'A 1.7 litre kettle with a rapid boil element and auto shut-off.'],
+  [
+    'Stainless Steel Kettle',
+    'kitchen',
+    3499,
+    'A 1.7 litre kettle with a rapid boil element and auto shut-off.',
+  ],
   ['Cast Iron Skillet', 'kitchen', 4299, 'Pre-seasoned 26 cm skillet for stovetop, oven and campfire.'],
   ['Chef Knife 20 cm', 'kitchen', 5999, 'Forged German steel, full tang, balanced for everyday prep.'],
   ['Bamboo Cutting Board', 'kitchen', 2199, 'Large reversible board with a juice groove.'],

@@ -59,7 +59,9 @@ describe('admin writes', () => {
     const before = await items.service.connection.collection('items').countDocuments();
     const res = await create({ ...lamp, ...change });
     expect(res.status).toBe(400);
-    expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: field })]));
+    expect(res.body.error.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: field })]),
+    );
     expect(await items.service.connection.collection('items').countDocuments()).toBe(before);
   });
 
@@ -71,7 +73,12 @@ describe('admin writes', () => {
       .set('authorization', `Bearer ${admin}`)
       .send({ name: 'Brand New Teapot', priceCents: 2500 });
     expect(res.status).toBe(200);
-    expect(res.body.item).toMatchObject({ name: 'Brand New Teapot', priceCents: 2500, currency: 'EUR', stock: 12 });
+    expect(res.body.item).toMatchObject({
+      name: 'Brand New Teapot',
+      priceCents: 2500,
+      currency: 'EUR',
+      stock: 12,
+    });
     const found = await items.api().get('/api/items?q=teapot');
     expect(found.body.items.map((i: { id: string }) => i.id)).toContain(item.id);
     const stale = await items.api().get('/api/items?q=kettle');
@@ -94,7 +101,9 @@ describe('admin writes', () => {
     expect((await del()).status).toBe(204);
     expect((await del()).status).toBe(404);
     expect((await items.api().get(`/api/items/${item.id}`)).status).toBe(404);
-    expect((await items.api().delete(`/api/items/${item.id}`).set('authorization', `Bearer ${user}`)).status).toBe(403);
+    expect(
+      (await items.api().delete(`/api/items/${item.id}`).set('authorization', `Bearer ${user}`)).status,
+    ).toBe(403);
   });
 });
 
@@ -107,5 +116,31 @@ describe('GET /api/items/:id', () => {
     expect([malformed.status, malformed.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
     const unknown = await items.api().get('/api/items/0123456789abcdef01234567');
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'ITEM_NOT_FOUND']);
+  });
+});
+
+describe('GET /api/items/openapi.json', () => {
+  it('documents every route from the validating schemas', async () => {
+    const res = await items.api().get('/api/items/openapi.json');
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths).sort()).toEqual(
+      ['/api/items', '/api/items/openapi.json', '/api/items/categories', '/api/items/{id}'].sort(),
+    );
+    const list = res.body.paths['/api/items'].get;
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'q',
+      'category',
+      'page',
+      'limit',
+      'ids',
+    ]);
+    const create = res.body.paths['/api/items'].post;
+    expect(create.security).toEqual([{ bearer: [] }]);
+    expect(create.requestBody.content['application/json'].schema).toMatchObject({
+      additionalProperties: false,
+      required: expect.arrayContaining(['name', 'priceCents', 'currency', 'category']),
+      properties: { priceCents: { type: 'integer', minimum: 0 } },
+    });
+    expect(Object.keys(res.body.paths['/api/items/{id}'])).toEqual(['get', 'patch', 'delete']);
   });
 });

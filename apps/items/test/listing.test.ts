@@ -56,7 +56,9 @@ describe('GET /api/items', () => {
     // Every item exactly once, although three share a name.
     expect(seen).toHaveLength(NAMES.length);
     expect(new Set(seen).size).toBe(NAMES.length);
-    const expected = [...catalog].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
+    const expected = [...catalog].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1,
+    );
     expect(seen).toEqual(expected.map((item) => item.id));
   });
 
@@ -98,7 +100,9 @@ describe('GET /api/items', () => {
     const [a, b] = [catalog[3]!, catalog[0]!];
     const res = await list(`?ids=${b.id},0123456789abcdef01234567,${a.id},${b.id}`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [expect.objectContaining({ id: b.id }), expect.objectContaining({ id: a.id })] });
+    expect(res.body).toEqual({
+      items: [expect.objectContaining({ id: b.id }), expect.objectContaining({ id: a.id })],
+    });
   });
 
   it('rejects malformed ids, more than 100 ids, and ids mixed with a search', async () => {

@@ -10,9 +10,22 @@ export interface RunningItems {
   stop: () => Promise<void>;
 }
 
-export async function startItems(auth: TestAuth, overrides: Record<string, string> = {}): Promise<RunningItems> {
-  const items = await startTestService('items', loadItemsConfig, createItemsService, { ...auth.verifierEnv, ...overrides });
+export async function startItems(
+  auth: TestAuth,
+  overrides: Record<string, string> = {},
+): Promise<RunningItems> {
+  const items = await startTestService('items', loadItemsConfig, createItemsService, {
+    ...auth.verifierEnv,
+    ...overrides,
+  });
   return { service: items.service, api: () => request(items.url), stop: items.stop };
 }
 
-export const lamp = { name: 'Desk Lamp', description: 'Warm light', priceCents: 3999, currency: 'EUR', category: 'lighting', stock: 12 };
+export const lamp = {
+  name: 'Desk Lamp',
+  description: 'Warm light',
+  priceCents: 3999,
+  currency: 'EUR',
+  category: 'lighting',
+  stock: 12,
+};

@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 /** A database id in a path or body: 24 hex characters. Malformed ids are a 400, never a 404 or 500. */
 export const objectId = () =>
-  z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hexadecimal id').refine(isValidObjectId, 'is not a valid id');
+  z
+    .string()
+    .regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hexadecimal id')
+    .refine(isValidObjectId, 'is not a valid id');
 
 export const idParams = z.object({ id: objectId() });
 

@@ -16,7 +16,11 @@ export function runSeed<S extends z.ZodType<{ MONGO_URL: string }>>(
   const main = async () => {
     const config = loadConfig(schema);
     const connection = await mongoose
-      .createConnection(config.MONGO_URL, { serverSelectionTimeoutMS: 10_000, autoIndex: false, autoCreate: false })
+      .createConnection(config.MONGO_URL, {
+        serverSelectionTimeoutMS: 10_000,
+        autoIndex: false,
+        autoCreate: false,
+      })
       .asPromise();
     try {
       process.stdout.write(`${name} seed: ${await seed(connection, config)}\n`);

@@ -22,7 +22,8 @@ export const JWT_AUDIENCE = 'platform';
 /** Development-only administrator; override with ADMIN_EMAIL and ADMIN_PASSWORD. */
 export const DEFAULT_ADMIN = { email: 'admin@example.com', password: 'admin-password-dev' };
 
-export const serviceEntry = (name: string, script: 'main' | 'seed') => join(repoRoot, 'apps', name, 'dist', `${script}.js`);
+export const serviceEntry = (name: string, script: 'main' | 'seed') =>
+  join(repoRoot, 'apps', name, 'dist', `${script}.js`);
 
 const AUTH_PORT = 3001;
 const ITEMS_PORT = 3002;

@@ -25,7 +25,10 @@ export interface TestAuth {
  * tests verify real tokens against a real JWKS over HTTP.
  */
 export async function startTestAuth(): Promise<TestAuth> {
-  const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+  const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  });
   const auth = await startTestService('auth_for_tests', loadAuthConfig, createAuthService, {
     JWT_PRIVATE_KEY: privateKey.toString(),
     JWT_ISSUER: TEST_ISSUER,
@@ -41,7 +44,11 @@ export async function startTestAuth(): Promise<TestAuth> {
   const api = service.apiUrl;
 
   const post = async (path: string, body: unknown) =>
-    fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${api}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const register = await post('/api/auth/register', USER);
   if (register.status !== 201) throw new Error(`could not register the test user: ${register.status}`);
   const login = async (who: { email: string; password: string }) => {

@@ -49,7 +49,10 @@ const discountSchema = new Schema<Discount>(
 discountSchema.index({ code: 1, active: 1 });
 
 export function discountModel(connection: Connection): Model<Discount> {
-  return (connection.models.Discount as Model<Discount> | undefined) ?? connection.model<Discount>('Discount', discountSchema);
+  return (
+    (connection.models.Discount as Model<Discount> | undefined) ??
+    connection.model<Discount>('Discount', discountSchema)
+  );
 }
 
 export const codeKeyFor = (code: string | null, id: Types.ObjectId) => code ?? `auto:${id.toString()}`;
@@ -88,7 +91,9 @@ export function toPublicDiscount(discount: StoredDiscount) {
     id: discount._id.toString(),
     ...(discount.code ? { code: discount.code } : {}),
     description: discount.description,
-    ...(discount.percentOff !== undefined && discount.percentOff !== null ? { percentOff: discount.percentOff } : {}),
+    ...(discount.percentOff !== undefined && discount.percentOff !== null
+      ? { percentOff: discount.percentOff }
+      : {}),
     ...(discount.amountOffCents !== undefined && discount.amountOffCents !== null
       ? { amountOffCents: discount.amountOffCents }
       : {}),

@@ -77,7 +77,10 @@ export function discountsRoutes({ discounts, items, verifier, now }: DiscountsRo
 
   // Few discounts exist at once; the date window is checked here rather than in a query.
   const automaticInForce = async (at: Date) => {
-    const candidates = await discounts.find({ code: null, active: true }).sort({ createdAt: 1, _id: 1 }).lean();
+    const candidates = await discounts
+      .find({ code: null, active: true })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean();
     return candidates.filter((discount) => inForce(toRule(discount), at));
   };
 
@@ -114,7 +117,8 @@ export function discountsRoutes({ discounts, items, verifier, now }: DiscountsRo
       path: '/',
       operationId: 'createDiscount',
       summary: 'Create a discount (admin)',
-      description: 'Exactly one of `percentOff` (whole percent, 1-100) and `amountOffCents` (per unit). Codes are upper-cased.',
+      description:
+        'Exactly one of `percentOff` (whole percent, 1-100) and `amountOffCents` (per unit). Codes are upper-cased.',
       security: 'bearer',
       before: adminOnly,
       body: CreateDiscountBody,
@@ -140,7 +144,8 @@ export function discountsRoutes({ discounts, items, verifier, now }: DiscountsRo
       path: '/:id',
       operationId: 'updateDiscount',
       summary: 'Change a discount (admin)',
-      description: 'Set `percentOff` or `amountOffCents` to null to switch kinds; the result must still be valid.',
+      description:
+        'Set `percentOff` or `amountOffCents` to null to switch kinds; the result must still be valid.',
       security: 'bearer',
       before: adminOnly,
       params: idParams,
@@ -186,7 +191,11 @@ export function discountsRoutes({ discounts, items, verifier, now }: DiscountsRo
       security: 'bearer',
       before: adminOnly,
       params: idParams,
-      responses: { 204: { description: 'Deleted' }, 404: { description: 'DISCOUNT_NOT_FOUND' }, ...adminResponses },
+      responses: {
+        204: { description: 'Deleted' },
+        404: { description: 'DISCOUNT_NOT_FOUND' },
+        ...adminResponses,
+      },
       handler: async ({ params, res }) => {
         const { deletedCount } = await discounts.deleteOne({ _id: params.id });
         if (deletedCount === 0) throw discountNotFound();

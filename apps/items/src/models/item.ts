@@ -35,6 +35,7 @@ const itemSchema = new Schema<Item>(
 itemSchema.index({ name: 1, _id: 1 });
 itemSchema.index({ category: 1, name: 1, _id: 1 });
 itemSchema.index({ searchTerms: 1, name: 1, _id: 1 });
+itemSchema.index({ category: 1, searchTerms: 1, name: 1, _id: 1 });
 
 export function itemModel(connection: Connection): Model<Item> {
   return (connection.models.Item as Model<Item> | undefined) ?? connection.model<Item>('Item', itemSchema);

@@ -6,7 +6,7 @@ import { toPublicItem, withSearchTerms } from '../models/item';
 import { CreateItemBody, ItemPage, ItemResponse, Categories, ListQuery, UpdateItemBody } from '../schemas';
 import { queryTerms } from '../search';
 
-const SORT = { name: 1, _id: 1 } as const;
+export const LIST_SORT = { name: 1, _id: 1 } as const;
 const itemNotFound = () => notFound('No item with this id', 'ITEM_NOT_FOUND');
 
 export function itemsRoutes({ items, verifier }: { items: Model<Item>; verifier: TokenVerifier }): ApiRouter {
@@ -53,7 +53,7 @@ export function itemsRoutes({ items, verifier }: { items: Model<Item>; verifier:
         const [page, total] = await Promise.all([
           items
             .find(filter)
-            .sort(SORT)
+            .sort(LIST_SORT)
             .skip((query.page - 1) * query.limit)
             .limit(query.limit)
             .lean(),
@@ -69,7 +69,7 @@ export function itemsRoutes({ items, verifier }: { items: Model<Item>; verifier:
       summary: 'Every category that has items, alphabetically',
       responses: { 200: { description: 'Categories', schema: Categories } },
       handler: async ({ res }) => {
-        const categories = (await items.distinct('category')) as string[];
+        const categories = await items.distinct('category');
         res.json({ categories: categories.sort((a, b) => a.localeCompare(b)) });
       },
     })
@@ -79,7 +79,10 @@ export function itemsRoutes({ items, verifier }: { items: Model<Item>; verifier:
       operationId: 'getItem',
       summary: 'One item',
       params: idParams,
-      responses: { 200: { description: 'The item', schema: ItemResponse }, 404: { description: 'ITEM_NOT_FOUND' } },
+      responses: {
+        200: { description: 'The item', schema: ItemResponse },
+        404: { description: 'ITEM_NOT_FOUND' },
+      },
       handler: async ({ params, res }) => {
         const item = await items.findById(params.id);
         if (!item) throw itemNotFound();
@@ -119,7 +122,11 @@ export function itemsRoutes({ items, verifier }: { items: Model<Item>; verifier:
       },
       handler: async ({ params, body, res }) => {
         const changes = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
-        const item = await items.findByIdAndUpdate(params.id, { $set: withSearchTerms(changes) }, { returnDocument: 'after' });
+        const item = await items.findByIdAndUpdate(
+          params.id,
+          { $set: withSearchTerms(changes) },
+          { returnDocument: 'after' },
+        );
         if (!item) throw itemNotFound();
         res.json({ item: toPublicItem(item) });
       },

@@ -95,6 +95,17 @@ export async function waitForDatabase(
   throw new Error(`database at ${url} did not answer within ${timeoutMs} ms: ${lastError}`);
 }
 
+/** `ferretdb` or `mongodb` (MongoDB itself, or a compatible service such as DocumentDB). */
+export async function databaseEngine(url: string): Promise<'ferretdb' | 'mongodb'> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
+  try {
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    return info.ferretdbVersion === undefined ? 'mongodb' : 'ferretdb';
+  } finally {
+    await client.close();
+  }
+}
+
 function serverCommand(kind: 'mongod' | 'ferretdb', binary: string, dataDir: string, port: number): string[] {
   if (kind === 'mongod') {
     return [binary, '--dbpath', dataDir, '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet'];
