@@ -45,17 +45,12 @@ export function withSearchTerms<T extends { name?: string }>(fields: T): T & { s
   return fields.name === undefined ? fields : { ...fields, searchTerms: searchTerms(fields.name) };
 }
 
-export interface PublicItem {
+/** What the API shows of an item: no search terms, ISO dates. */
+export type PublicItem = Omit<Item, 'searchTerms' | 'createdAt' | 'updatedAt'> & {
   id: string;
-  name: string;
-  description: string;
-  priceCents: number;
-  currency: string;
-  category: string;
-  stock: number;
   createdAt: string;
   updatedAt: string;
-}
+};
 
 export function toPublicItem(item: ItemDocument | (Item & { _id: { toString(): string } })): PublicItem {
   return {
