@@ -149,6 +149,13 @@ describe('POST /api/discounts/quote', () => {
     clock.set('2026-06-15T12:00:00Z');
   });
 
+  it('treats a blank code as no code', async () => {
+    const withBlank = await quote({ lines: [{ itemId: ids.kettle, quantity: 1 }], code: '  ' });
+    const without = await quote({ lines: [{ itemId: ids.kettle, quantity: 1 }] });
+    expect(withBlank.status).toBe(200);
+    expect(withBlank.body).toEqual(without.body);
+  });
+
   it.each([
     ['an unknown code', 'NOPE-NOPE'],
     ['an inactive code', 'OFF'],

@@ -216,8 +216,9 @@ export function discountsRoutes({ discounts, items, verifier, now }: DiscountsRo
       handler: async ({ body, req, res }) => {
         const at = now();
         let codeRule: DiscountRule | undefined;
-        if (body.code !== undefined) {
-          const code = body.code.trim().toUpperCase();
+        // A blank code (an empty form field) means no code.
+        const code = body.code?.trim().toUpperCase() ?? '';
+        if (code !== '') {
           if (!CODE_PATTERN.test(code)) throw invalidCode();
           const found = await discounts.findOne({ code }).lean();
           if (!found || !inForce(toRule(found), at)) throw invalidCode();
