@@ -3,3 +3,4 @@ export * from './test-database';
 export * from './tools';
 export * from './eventually';
 export * from './service-process';
+export * from './supervised';

@@ -16,7 +16,12 @@ import { formatLogLine } from './log-format';
 import type { NativeService } from './platform';
 import { adminFromEnv, NATIVE_SERVICES, serviceEntry } from './platform';
 import { seedPlatform } from './seed';
-import { repoRoot } from './tools';
+import type { SupervisedProcess } from './supervised';
+import { spawnSupervised } from './supervised';
+import { findOnPath, repoRoot } from './tools';
+
+const EDGE_PORT = 8080;
+const EDGE_STATS_PORT = 8404;
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
@@ -53,10 +58,13 @@ function startService(service: NativeService, env: Record<string, string>): Chil
 
 async function main(): Promise<void> {
   const busy = [];
-  for (const service of NATIVE_SERVICES) {
-    for (const port of [service.port, service.managementPort]) {
-      if (await portAcceptsConnections(port)) busy.push(`${port} (${service.name})`);
-    }
+  const ports = NATIVE_SERVICES.flatMap((service) => [
+    [service.port, service.name],
+    [service.managementPort, service.name],
+  ]);
+  if (findOnPath('haproxy')) ports.push([EDGE_PORT, 'haproxy'], [EDGE_STATS_PORT, 'haproxy stats']);
+  for (const [port, owner] of ports) {
+    if (await portAcceptsConnections(port as number)) busy.push(`${port} (${owner})`);
   }
   if (busy.length > 0) {
     throw new Error(`ports already in use: ${busy.join(', ')}. Is the platform already running?`);
@@ -71,6 +79,7 @@ async function main(): Promise<void> {
   const admin = adminFromEnv();
   for (const line of await seedPlatform({ databaseUrl: database.urlFor, admin })) say(line);
   const children = new Map<string, Child>();
+  let edge: SupervisedProcess | undefined;
   let stopping = false;
 
   const stopAll = async (exitCode: number) => {
@@ -87,6 +96,7 @@ async function main(): Promise<void> {
         clearTimeout(timer);
       }),
     );
+    await edge?.stop();
     await database.stop();
     say('stopped.');
     process.exit(exitCode);
@@ -108,6 +118,18 @@ async function main(): Promise<void> {
     await eventually(() => readyz(service.managementPort), 60_000);
   }
 
+  const haproxy = findOnPath('haproxy');
+  if (haproxy) {
+    edge = spawnSupervised(haproxy, ['-W', '-db', '-f', join(repoRoot, 'deploy', 'haproxy', 'haproxy.cfg')]);
+    await eventually(async () => {
+      const failed = edge?.exitReason();
+      if (failed) throw new Error(`haproxy: ${failed}\n${edge?.output() ?? ''}`);
+      return portAcceptsConnections(EDGE_PORT);
+    }, 15_000);
+  }
+  const edgeLine = haproxy
+    ? `  edge       http://localhost:${EDGE_PORT}   (HAProxy: the SPEC routing table; stats http://localhost:${EDGE_STATS_PORT}/stats)`
+    : '  edge       not started: haproxy is not installed (apt-get install haproxy); use the service ports directly';
   const rows = NATIVE_SERVICES.map(
     (service) =>
       `  ${service.name.padEnd(10)} http://localhost:${service.port}/api/${service.name}   (health, metrics: http://localhost:${service.managementPort})`,
@@ -116,6 +138,7 @@ async function main(): Promise<void> {
     [
       '',
       'The platform is running:',
+      edgeLine,
       ...rows,
       '',
       `  admin login: ${admin.email} / ${admin.password}   (development only; set ADMIN_EMAIL and ADMIN_PASSWORD to change)`,

@@ -1,12 +1,10 @@
-import type { ChildProcessByStdio } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import type { Readable, Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { spawnSupervised } from '../supervised';
 import { findOnPath, toolPath } from '../tools';
 
 export type DatabaseKind = 'external' | 'mongod' | 'ferretdb';
@@ -35,9 +33,6 @@ export interface LocalDatabase {
   /** Stops a server we started (a no-op for an external one); `keepData` leaves its files for a restart. */
   stop: (options?: { keepData?: boolean }) => Promise<void>;
 }
-
-// Always the compiled supervisor, also when this module runs from its TypeScript source (tests).
-const SUPERVISOR = join(__dirname, '..', '..', 'dist', 'database', 'supervise.js');
 
 const MONGO_URL_PARTS = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/;
 
@@ -154,39 +149,19 @@ export async function launchDatabase(options: LaunchOptions = {}): Promise<Local
     throw new Error(`cannot start ${kind}: port ${port} is already in use`);
   const url = `mongodb://127.0.0.1:${port}/`;
 
-  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
-    process.execPath,
-    [SUPERVISOR, removeOnStop ? dataDir : '-', ...serverCommand(kind, binary, dataDir, port)],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  const output: string[] = [];
-  const remember = (chunk: Buffer) => {
-    output.push(...chunk.toString().split('\n').filter(Boolean));
-    output.splice(0, Math.max(0, output.length - 40));
-  };
-  child.stdout.on('data', remember);
-  child.stderr.on('data', remember);
-  let exited: string | undefined;
-  const exit = once(child, 'exit').then(([code, signal]) => {
-    exited = `${kind} exited (${signal ?? `code ${String(code)}`}) before accepting connections:\n${output.join('\n')}`;
+  const server = spawnSupervised(binary, serverCommand(kind, binary, dataDir, port).slice(1), {
+    ...(removeOnStop ? { cleanupDir: dataDir } : {}),
   });
-  // The database never keeps its launcher alive; the supervisor stops it when we are gone.
-  child.unref();
-  for (const stream of [child.stdin, child.stdout, child.stderr]) {
-    (stream as unknown as { unref?: () => void }).unref?.();
-  }
-
-  const stop = async ({ keepData = false } = {}) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.stdin.end(keepData ? 'keep\n' : undefined);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exit;
-    clearTimeout(timer);
+  const exited = () => {
+    const reason = server.exitReason();
+    return reason && `${kind}: ${reason} before accepting connections:\n${server.output()}`;
   };
+  const stop = server.stop;
 
   try {
-    await waitForDatabase(`${url}admin`, options.startTimeoutMs ?? 30_000, () => exited);
-    if (exited) throw new Error(exited);
+    await waitForDatabase(`${url}admin`, options.startTimeoutMs ?? 30_000, exited);
+    const failed = exited();
+    if (failed) throw new Error(failed);
   } catch (error) {
     await stop();
     throw error;
