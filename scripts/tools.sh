@@ -13,10 +13,12 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin_dir="$root/.tools/bin"
 build_dir="$root/.tools/build"
 
-# tool -> "module version package-path-inside-module"
+# tool -> "module version package-path-inside-module", or "local - directory" for a tool kept in
+# this repository (its go.mod and go.sum pin its dependencies).
 declare -A TOOLS=(
   [helm]="helm.sh/helm/v3 v3.19.5 cmd/helm"
   [ferretdb]="github.com/FerretDB/FerretDB v1.24.2 cmd/ferretdb"
+  [compose-check]="local - tools/compose-check"
 )
 
 say() { printf 'tools: %s\n' "$*" >&2; }
@@ -28,7 +30,16 @@ known_tool() {
   }
 }
 
-pinned_version() { read -r _ version _ <<<"${TOOLS[$1]}" && printf '%s' "$version"; }
+pinned_version() {
+  local module version pkg
+  read -r module version pkg <<<"${TOOLS[$1]}"
+  if [[ "$module" == local ]]; then
+    # A local tool's version is its sources: any change rebuilds it.
+    cat "$root/$pkg"/go.mod "$root/$pkg"/go.sum "$root/$pkg"/*.go | sha256sum | cut -c1-16
+  else
+    printf '%s' "$version"
+  fi
+}
 
 # Prints the path of a usable binary, or nothing.
 locate() {
@@ -76,17 +87,22 @@ build() {
   read -r module version pkg <<<"${TOOLS[$tool]}"
   if ! command -v go >/dev/null 2>&1; then
     say "$tool $version is not on PATH and Go is not installed to build it."
-    say "Install Go 1.22 or newer and run 'scripts/tools.sh ensure $tool', or put $tool $version on PATH."
+    say "Install Go 1.24 or newer and run 'scripts/tools.sh ensure $tool', or put $tool $version on PATH."
     return 1
   fi
-  say "building $tool $version (first time only, takes a minute or two)"
-  dir=$(module_source "$module" "$version" "$tool")
-  prepare_source "$tool" "$dir" "$version"
   mkdir -p "$bin_dir"
-  (cd "$dir" && CGO_ENABLED=0 GOFLAGS="-mod=mod -trimpath" go build -o "$bin_dir/$tool.partial" "./$pkg")
+  if [[ "$module" == local ]]; then
+    say "building $tool from $pkg"
+    (cd "$root/$pkg" && CGO_ENABLED=0 GOFLAGS="-mod=readonly -trimpath" go build -o "$bin_dir/$tool.partial" .)
+  else
+    say "building $tool $version (first time only, takes a minute or two)"
+    dir=$(module_source "$module" "$version" "$tool")
+    prepare_source "$tool" "$dir" "$version"
+    (cd "$dir" && CGO_ENABLED=0 GOFLAGS="-mod=mod -trimpath" go build -o "$bin_dir/$tool.partial" "./$pkg")
+    rm -rf "$dir"
+  fi
   mv "$bin_dir/$tool.partial" "$bin_dir/$tool"
-  printf '%s\n' "$version" >"$bin_dir/.$tool.version"
-  rm -rf "$dir"
+  pinned_version "$tool" >"$bin_dir/.$tool.version"
 }
 
 ensure() {
