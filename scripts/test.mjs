@@ -25,10 +25,14 @@ const run = spawnSync(
 const totals = { passed: 0, failed: 0, skipped: 0, brokenSuites: 0 };
 for (const file of resultFiles.filter((path) => existsSync(path))) {
   const result = JSON.parse(readFileSync(file, 'utf8'));
-  totals.passed += result.numPassedTests;
-  totals.failed += result.numFailedTests;
-  totals.skipped += result.numPendingTests + result.numTodoTests;
-  totals.brokenSuites += result.numRuntimeErrorTestSuites;
+  // Jest and Vitest write the same report shape, except that only Jest counts suites that could
+  // not run; a failed suite with no failed test is one that never ran its tests.
+  const failedTests = result.numFailedTests ?? 0;
+  totals.passed += result.numPassedTests ?? 0;
+  totals.failed += failedTests;
+  totals.skipped += (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
+  totals.brokenSuites +=
+    failedTests === 0 ? (result.numFailedTestSuites ?? 0) : (result.numRuntimeErrorTestSuites ?? 0);
 }
 // A suite that could not even load counts as a failure: its tests never ran.
 const failed = totals.failed + totals.brokenSuites;

@@ -6,7 +6,8 @@
 import type { ChildProcessByStdio } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { LocalDatabase } from './database/launcher';
@@ -22,11 +23,19 @@ import { findOnPath, repoRoot } from './tools';
 
 const EDGE_PORT = 8080;
 const EDGE_STATS_PORT = 8404;
+const WEB_PORT = 5173;
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
 const colour = process.stdout.isTTY;
 const say = (text: string) => process.stdout.write(`${text}\n`);
+
+/** Vite's command-line entry (its package exports do not include the bin file itself). */
+function viteCli(): string {
+  const manifest = require.resolve('vite/package.json');
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: { vite: string } };
+  return join(dirname(manifest), bin.vite);
+}
 
 async function readyz(port: number): Promise<boolean> {
   try {
@@ -62,6 +71,7 @@ async function main(): Promise<void> {
     [service.port, service.name],
     [service.managementPort, service.name],
   ]);
+  ports.push([WEB_PORT, 'frontend']);
   if (findOnPath('haproxy')) ports.push([EDGE_PORT, 'haproxy'], [EDGE_STATS_PORT, 'haproxy stats']);
   for (const [port, owner] of ports) {
     if (await portAcceptsConnections(port as number)) busy.push(`${port} (${owner})`);
@@ -80,6 +90,7 @@ async function main(): Promise<void> {
   for (const line of await seedPlatform({ databaseUrl: database.urlFor, admin })) say(line);
   const children = new Map<string, Child>();
   let edge: SupervisedProcess | undefined;
+  let web: SupervisedProcess | undefined;
   let stopping = false;
 
   const stopAll = async (exitCode: number) => {
@@ -97,6 +108,7 @@ async function main(): Promise<void> {
       }),
     );
     await edge?.stop();
+    await web?.stop();
     await database.stop();
     say('stopped.');
     process.exit(exitCode);
@@ -118,6 +130,14 @@ async function main(): Promise<void> {
     await eventually(() => readyz(service.managementPort), 60_000);
   }
 
+  // The web app's dev server; its own proxy carries the edge routing table when HAProxy is absent.
+  web = spawnSupervised(process.execPath, [viteCli(), join(repoRoot, 'apps', 'frontend')]);
+  await eventually(async () => {
+    const failed = web?.exitReason();
+    if (failed) throw new Error(`the web app's dev server: ${failed}\n${web?.output() ?? ''}`);
+    return portAcceptsConnections(WEB_PORT);
+  }, 60_000);
+
   const haproxy = findOnPath('haproxy');
   if (haproxy) {
     edge = spawnSupervised(haproxy, ['-W', '-db', '-f', join(repoRoot, 'deploy', 'haproxy', 'haproxy.cfg')]);
@@ -128,8 +148,8 @@ async function main(): Promise<void> {
     }, 15_000);
   }
   const edgeLine = haproxy
-    ? `  edge       http://localhost:${EDGE_PORT}   (HAProxy: the SPEC routing table; stats http://localhost:${EDGE_STATS_PORT}/stats)`
-    : '  edge       not started: haproxy is not installed (apt-get install haproxy); use the service ports directly';
+    ? `  web app    http://localhost:${EDGE_PORT}   (through HAProxy, the SPEC routing table; stats http://localhost:${EDGE_STATS_PORT}/stats)`
+    : `  web app    http://localhost:${WEB_PORT}   (notice: haproxy is not installed, so the Vite dev server proxies /api with the same routing table; apt-get install haproxy for the real edge)`;
   const rows = NATIVE_SERVICES.map(
     (service) =>
       `  ${service.name.padEnd(10)} http://localhost:${service.port}/api/${service.name}   (health, metrics: http://localhost:${service.managementPort})`,

@@ -1,0 +1,164 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { ApiError } from '../api/client';
+import { Field } from '../components/Field';
+import { useSession } from '../state/session';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The same rules the auth service applies, checked before sending so mistakes show at once. */
+export function validateCredentials(
+  email: string,
+  password: string,
+  registering: boolean,
+): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!EMAIL.test(email.trim())) errors.email = 'Enter an email address, like name@example.com.';
+  if (registering && password.length < 10) errors.password = 'Use at least 10 characters.';
+  else if (!password) errors.password = 'Enter your password.';
+  if (password.length > 128) errors.password = 'Use at most 128 characters.';
+  return errors;
+}
+
+function useCredentialsForm(registering: boolean) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent, action: () => Promise<void>) => {
+    event.preventDefault();
+    setFormError(undefined);
+    const found = validateCredentials(email, password, registering);
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    try {
+      await action();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 400) setErrors(error.fieldErrors());
+      else setFormError(error instanceof Error ? error.message : String(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { email, setEmail, password, setPassword, errors, formError, busy, submit };
+}
+
+export function LoginPage() {
+  const { login } = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const form = useCredentialsForm(false);
+  const registered = new URLSearchParams(location.search).has('registered');
+  return (
+    <section aria-labelledby="login-title" className="form-page">
+      <h1 id="login-title">Log in</h1>
+      {registered ? <p role="status">Your account is ready. Log in to continue.</p> : null}
+      <form
+        noValidate
+        onSubmit={(event) =>
+          void form.submit(event, async () => {
+            await login(form.email.trim(), form.password);
+            await navigate('/');
+          })
+        }
+      >
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          value={form.email}
+          onChange={form.setEmail}
+          error={form.errors.email}
+          required
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={form.password}
+          onChange={form.setPassword}
+          error={form.errors.password}
+          required
+        />
+        {form.formError ? (
+          <p role="alert" className="form-error">
+            {form.formError}
+          </p>
+        ) : null}
+        <button type="submit" disabled={form.busy}>
+          {form.busy ? 'Logging in…' : 'Log in'}
+        </button>
+      </form>
+      <p>
+        New here? <Link to="/register">Create an account</Link>
+      </p>
+    </section>
+  );
+}
+
+export function RegisterPage() {
+  const { register } = useSession();
+  const navigate = useNavigate();
+  const form = useCredentialsForm(true);
+  const [name, setName] = useState('');
+  return (
+    <section aria-labelledby="register-title" className="form-page">
+      <h1 id="register-title">Create an account</h1>
+      <form
+        noValidate
+        onSubmit={(event) =>
+          void form.submit(event, async () => {
+            try {
+              await register(form.email.trim(), form.password, name.trim() || undefined);
+            } catch (error) {
+              if (error instanceof ApiError && error.code === 'EMAIL_TAKEN') {
+                throw new ApiError(400, error.code, error.message, [
+                  { path: 'email', message: 'An account with this email already exists.' },
+                ]);
+              }
+              throw error;
+            }
+            await navigate('/login?registered');
+          })
+        }
+      >
+        <Field label="Name (optional)" name="name" autoComplete="name" value={name} onChange={setName} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          value={form.email}
+          onChange={form.setEmail}
+          error={form.errors.email}
+          required
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          hint="At least 10 characters."
+          value={form.password}
+          onChange={form.setPassword}
+          error={form.errors.password}
+          required
+        />
+        {form.formError ? (
+          <p role="alert" className="form-error">
+            {form.formError}
+          </p>
+        ) : null}
+        <button type="submit" disabled={form.busy}>
+          {form.busy ? 'Creating your account…' : 'Create account'}
+        </button>
+      </form>
+    </section>
+  );
+}

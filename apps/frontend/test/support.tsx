@@ -1,0 +1,81 @@
+import { render } from '@testing-library/react';
+import { createMemoryRouter, RouterProvider } from 'react-router-dom';
+import { vi } from 'vitest';
+import { api } from '../src/api/client';
+import { Providers, routes } from '../src/App';
+
+type Handler = (request: {
+  method: string;
+  url: URL;
+  body: unknown;
+}) => { status: number; body?: unknown } | Promise<never>;
+
+/** A fake of the platform's HTTP APIs: `"GET /api/items"` -> handler. Unknown routes answer 404. */
+export function fakeApi(handlers: Record<string, Handler>) {
+  const calls: { method: string; path: string; body: unknown; authorization: string | null }[] = [];
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(
+      typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
+      'http://localhost',
+    );
+    const method = init?.method ?? 'GET';
+    const body: unknown = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+    const headers = new Headers(init?.headers);
+    calls.push({
+      method,
+      path: `${url.pathname}${url.search}`,
+      body,
+      authorization: headers.get('authorization'),
+    });
+    const handler = handlers[`${method} ${url.pathname}`];
+    const answer = handler
+      ? await handler({ method, url, body })
+      : { status: 404, body: { error: { code: 'NOT_FOUND', message: 'No route' } } };
+    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
+      status: answer.status,
+      headers: { 'content-type': 'application/json' },
+    });
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return { calls, fetchMock };
+}
+
+/** No session cookie: the start-up refresh finds nothing. */
+export const noSession = {
+  'POST /api/auth/refresh': () => ({
+    status: 401,
+    body: { error: { code: 'INVALID_REFRESH_TOKEN', message: 'no' } },
+  }),
+};
+
+export function renderAt(path: string) {
+  api.setSession(null);
+  const router = createMemoryRouter(routes, { initialEntries: [path] });
+  return {
+    router,
+    ...render(
+      <Providers>
+        <RouterProvider router={router} />
+      </Providers>,
+    ),
+  };
+}
+
+export const item = (id: string, name: string, priceCents: number, category = 'kitchen') => ({
+  id,
+  name,
+  description: `About ${name}`,
+  priceCents,
+  currency: 'EUR',
+  category,
+  stock: 5,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
+export const session = (roles: ('user' | 'admin')[] = ['user']) => ({
+  accessToken: `token-${roles.join('-')}`,
+  tokenType: 'Bearer',
+  expiresIn: 900,
+  user: { id: 'u1', email: 'ada@example.com', name: 'Ada', roles },
+});

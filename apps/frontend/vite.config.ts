@@ -1,0 +1,24 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
+
+// The edge routing table (SPEC section 5), for `vite` on its own when HAProxy is not installed.
+const services = { auth: 3001, items: 3002, discounts: 3003 } as const;
+const proxy = Object.fromEntries(
+  Object.entries(services).map(([name, port]) => [
+    `/api/${name}`,
+    { target: `http://127.0.0.1:${port}`, xfwd: true },
+  ]),
+);
+
+export default defineConfig({
+  plugins: [react()],
+  server: { host: '127.0.0.1', port: 5173, strictPort: true, proxy },
+  preview: { host: '127.0.0.1', port: 5173, strictPort: true, proxy },
+  build: { sourcemap: true },
+  test: {
+    environment: 'jsdom',
+    globals: true,
+    setupFiles: ['./test/setup.ts'],
+    include: ['test/**/*.test.{ts,tsx}'],
+  },
+});
