@@ -90,7 +90,8 @@ async function main(): Promise<void> {
   for (const line of await seedPlatform({ databaseUrl: database.urlFor, admin })) say(line);
   const children = new Map<string, Child>();
   let edge: SupervisedProcess | undefined;
-  let web: SupervisedProcess | undefined;
+  // The web app's dev server; its own proxy carries the edge routing table when HAProxy is absent.
+  const web = spawnSupervised(process.execPath, [viteCli(), join(repoRoot, 'apps', 'frontend')]);
   let stopping = false;
 
   const stopAll = async (exitCode: number) => {
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
       }),
     );
     await edge?.stop();
-    await web?.stop();
+    await web.stop();
     await database.stop();
     say('stopped.');
     process.exit(exitCode);
@@ -130,11 +131,9 @@ async function main(): Promise<void> {
     await eventually(() => readyz(service.managementPort), 60_000);
   }
 
-  // The web app's dev server; its own proxy carries the edge routing table when HAProxy is absent.
-  web = spawnSupervised(process.execPath, [viteCli(), join(repoRoot, 'apps', 'frontend')]);
   await eventually(async () => {
-    const failed = web?.exitReason();
-    if (failed) throw new Error(`the web app's dev server: ${failed}\n${web?.output() ?? ''}`);
+    const failed = web.exitReason();
+    if (failed) throw new Error(`the web app's dev server: ${failed}\n${web.output()}`);
     return portAcceptsConnections(WEB_PORT);
   }, 60_000);
 
