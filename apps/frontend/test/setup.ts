@@ -4,5 +4,6 @@ import { afterEach } from 'vitest';
 
 afterEach(() => {
   cleanup();
-  localStorage.clear();
+  // Files that run in the node environment (server and image checks) have no storage.
+  if (typeof localStorage !== 'undefined') localStorage.clear();
 });

@@ -45,6 +45,7 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(project.services).sort()).toEqual([
       'auth',
       'discounts',
+      'frontend',
       'haproxy',
       'items',
       'mongodb',
@@ -78,8 +79,21 @@ describe('docker-compose.yml', () => {
     expect(networksOf('mongodb')).toEqual(['data']);
     for (const name of API_SERVICES) expect(networksOf(name)).toEqual(['backend', 'data']);
     expect(networksOf('haproxy')).toEqual(['backend', 'edge']);
+    // The frontend shares a network with the edge alone: it reaches nothing else.
+    expect(networksOf('frontend')).toEqual(['edge']);
+    const onEdge = Object.keys(project.services).filter((name) => networksOf(name).includes('edge'));
+    expect(onEdge.sort()).toEqual(['frontend', 'haproxy']);
     const onData = Object.keys(project.services).filter((name) => networksOf(name).includes('data'));
     expect(onData.sort()).toEqual(['auth', 'discounts', 'items', 'mongodb']);
+  });
+
+  it('builds the frontend from its Dockerfile, read-only, with a health check', () => {
+    const frontend = project.services.frontend!;
+    expect(frontend.build?.dockerfile).toBe('apps/frontend/Dockerfile');
+    expect(frontend.read_only).toBe(true);
+    expect(frontend.cap_drop).toEqual(['ALL']);
+    expect(frontend.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:8080/');
+    expect(Object.keys(project.services.haproxy!.depends_on ?? {})).toContain('frontend');
   });
 
   it('builds each API service from its Dockerfile, hardened, with a readiness health check', () => {
