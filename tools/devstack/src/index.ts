@@ -4,3 +4,4 @@ export * from './tools';
 export * from './eventually';
 export * from './service-process';
 export * from './supervised';
+export * from './platform-runner';
