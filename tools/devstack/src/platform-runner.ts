@@ -90,7 +90,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   if (haproxy) ports.push([EDGE_PORT, 'haproxy'], [EDGE_STATS_PORT, 'haproxy stats']);
   const busy: string[] = [];
   for (const [port, owner] of ports) if (await portAcceptsConnections(port)) busy.push(`${port} (${owner})`);
-  if (busy.length > 0) throw new Error(`ports already in use: ${busy.join(', ')}. Is the platform already running?`);
+  if (busy.length > 0)
+    throw new Error(`ports already in use: ${busy.join(', ')}. Is the platform already running?`);
 
   const database = await launchDatabase(options.dataDir ? { dataDir: options.dataDir } : {});
   const admin = adminFromEnv();
@@ -140,7 +141,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     helpers.push(web);
     await waitForHelper(web, "the web app's dev server", WEB_PORT, 60_000);
     if (haproxy) {
-      const edge = spawnSupervised(haproxy, ['-W', '-db', '-f', join(repoRoot, 'deploy', 'haproxy', 'haproxy.cfg')]);
+      const edge = spawnSupervised(haproxy, [
+        '-W',
+        '-db',
+        '-f',
+        join(repoRoot, 'deploy', 'haproxy', 'haproxy.cfg'),
+      ]);
       helpers.push(edge);
       await waitForHelper(edge, 'haproxy', EDGE_PORT, 15_000);
     }
