@@ -47,6 +47,55 @@ function useCredentialsForm(registering: boolean) {
   return { email, setEmail, password, setPassword, errors, formError, busy, submit };
 }
 
+type CredentialsFormState = ReturnType<typeof useCredentialsForm>;
+
+/** Email and password, the form's own error, and the submit button; `children` come first. */
+function CredentialsForm(props: {
+  form: CredentialsFormState;
+  action: () => Promise<void>;
+  passwordAutoComplete: 'current-password' | 'new-password';
+  passwordHint?: string;
+  submitLabel: string;
+  busyLabel: string;
+  children?: React.ReactNode;
+}) {
+  const { form } = props;
+  return (
+    <form noValidate onSubmit={(event) => void form.submit(event, props.action)}>
+      {props.children}
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        value={form.email}
+        onChange={form.setEmail}
+        error={form.errors.email}
+        required
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete={props.passwordAutoComplete}
+        {...(props.passwordHint ? { hint: props.passwordHint } : {})}
+        value={form.password}
+        onChange={form.setPassword}
+        error={form.errors.password}
+        required
+      />
+      {form.formError ? (
+        <p role="alert" className="form-error">
+          {form.formError}
+        </p>
+      ) : null}
+      <button type="submit" disabled={form.busy}>
+        {form.busy ? props.busyLabel : props.submitLabel}
+      </button>
+    </form>
+  );
+}
+
 export function LoginPage() {
   const { login } = useSession();
   const navigate = useNavigate();
@@ -57,44 +106,16 @@ export function LoginPage() {
     <section aria-labelledby="login-title" className="form-page">
       <h1 id="login-title">Log in</h1>
       {registered ? <p role="status">Your account is ready. Log in to continue.</p> : null}
-      <form
-        noValidate
-        onSubmit={(event) =>
-          void form.submit(event, async () => {
-            await login(form.email.trim(), form.password);
-            await navigate('/');
-          })
-        }
-      >
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          value={form.email}
-          onChange={form.setEmail}
-          error={form.errors.email}
-          required
-        />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          value={form.password}
-          onChange={form.setPassword}
-          error={form.errors.password}
-          required
-        />
-        {form.formError ? (
-          <p role="alert" className="form-error">
-            {form.formError}
-          </p>
-        ) : null}
-        <button type="submit" disabled={form.busy}>
-          {form.busy ? 'Logging in…' : 'Log in'}
-        </button>
-      </form>
+      <CredentialsForm
+        form={form}
+        action={async () => {
+          await login(form.email.trim(), form.password);
+          await navigate('/');
+        }}
+        passwordAutoComplete="current-password"
+        submitLabel="Log in"
+        busyLabel="Logging in…"
+      />
       <p>
         New here? <Link to="/register">Create an account</Link>
       </p>
@@ -110,55 +131,28 @@ export function RegisterPage() {
   return (
     <section aria-labelledby="register-title" className="form-page">
       <h1 id="register-title">Create an account</h1>
-      <form
-        noValidate
-        onSubmit={(event) =>
-          void form.submit(event, async () => {
-            try {
-              await register(form.email.trim(), form.password, name.trim() || undefined);
-            } catch (error) {
-              if (error instanceof ApiError && error.code === 'EMAIL_TAKEN') {
-                throw new ApiError(400, error.code, error.message, [
-                  { path: 'email', message: 'An account with this email already exists.' },
-                ]);
-              }
-              throw error;
+      <CredentialsForm
+        form={form}
+        action={async () => {
+          try {
+            await register(form.email.trim(), form.password, name.trim() || undefined);
+          } catch (error) {
+            if (error instanceof ApiError && error.code === 'EMAIL_TAKEN') {
+              throw new ApiError(400, error.code, error.message, [
+                { path: 'email', message: 'An account with this email already exists.' },
+              ]);
             }
-            await navigate('/login?registered');
-          })
-        }
+            throw error;
+          }
+          await navigate('/login?registered');
+        }}
+        passwordAutoComplete="new-password"
+        passwordHint="At least 10 characters."
+        submitLabel="Create account"
+        busyLabel="Creating your account…"
       >
         <Field label="Name (optional)" name="name" autoComplete="name" value={name} onChange={setName} />
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          value={form.email}
-          onChange={form.setEmail}
-          error={form.errors.email}
-          required
-        />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 10 characters."
-          value={form.password}
-          onChange={form.setPassword}
-          error={form.errors.password}
-          required
-        />
-        {form.formError ? (
-          <p role="alert" className="form-error">
-            {form.formError}
-          </p>
-        ) : null}
-        <button type="submit" disabled={form.busy}>
-          {form.busy ? 'Creating your account…' : 'Create account'}
-        </button>
-      </form>
+      </CredentialsForm>
     </section>
   );
 }
