@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeApi, item, noSession, renderAt, session } from './support';
 
@@ -90,8 +90,9 @@ describe('item page', () => {
     });
     renderAt('/items/a');
     const quantity = await screen.findByLabelText('Quantity');
-    await userEvent.clear(quantity);
-    await userEvent.type(quantity, '3');
+    // One change event: user-event fakes text selection in number inputs (jsdom has none), and a
+    // clear-then-type through it has been seen to keep the old digit now and then.
+    fireEvent.change(quantity, { target: { value: '3' } });
     await userEvent.click(screen.getByRole('button', { name: 'Add to cart' }));
     expect(screen.getByRole('status')).toHaveTextContent('Added to your cart.');
     expect(JSON.parse(localStorage.getItem('platform.cart') ?? '[]')).toEqual([{ itemId: 'a', quantity: 3 }]);
