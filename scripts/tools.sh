@@ -18,6 +18,7 @@ build_dir="$root/.tools/build"
 declare -A TOOLS=(
   [helm]="helm.sh/helm/v3 v3.19.5 cmd/helm"
   [ferretdb]="github.com/FerretDB/FerretDB v1.24.2 cmd/ferretdb"
+  [kube-score]="github.com/zegl/kube-score v1.20.0 cmd/kube-score"
   [compose-check]="local - tools/compose-check"
 )
 
