@@ -1,14 +1,10 @@
 import { z } from 'zod';
-import { objectId } from '@platform/service-kit';
+import { categoryName, objectId } from '@platform/service-kit';
 
 export const CODE_PATTERN = /^[A-Z0-9-]{3,32}$/;
 export const MAX_LINES = 50;
 
-const category = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9 &-]{0,49}$/, 'must be 1-50 letters, digits, spaces, "&" or "-"');
+const category = categoryName();
 
 export const AppliesTo = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('all') }),

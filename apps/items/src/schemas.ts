@@ -1,15 +1,11 @@
 import { z } from 'zod';
-import { currencyCode, objectId, queryInt } from '@platform/service-kit';
+import { categoryName, currencyCode, objectId, queryInt } from '@platform/service-kit';
 
 export const MAX_LIMIT = 100;
 export const MAX_IDS = 100;
 
 const name = z.string().trim().min(1, 'is required').max(120);
-const category = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9 &-]{0,49}$/, 'must be 1-50 letters, digits, spaces, "&" or "-"');
+const category = categoryName();
 const priceCents = z.number().int('must be whole cents').min(0).max(100_000_000);
 const stock = z.number().int().min(0).max(1_000_000_000);
 

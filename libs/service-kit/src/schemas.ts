@@ -27,3 +27,14 @@ export const queryInt = (min: number, max: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+/**
+ * A catalog category, as items stores it and discounts scopes to it: trimmed and lower-cased, so
+ * "Kitchen" and "kitchen " name the same category everywhere.
+ */
+export const categoryName = () =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9 &-]{0,49}$/, 'must be 1-50 letters, digits, spaces, "&" or "-"');
