@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { Email } from './schemas';
 import { durationMs, loadConfig, positiveInt, serviceEnvSchema } from '@platform/service-kit';
 
-const email = () => z.string().trim().toLowerCase().pipe(z.email('must be an email address'));
 
 /** The variables without the rules that relate them (seed scripts pick from these). */
 export const authEnvFields = serviceEnvSchema.extend({
@@ -16,7 +16,8 @@ export const authEnvFields = serviceEnvSchema.extend({
   JWT_AUDIENCE: z.string().min(1),
   ACCESS_TOKEN_TTL: durationMs().default(15 * 60_000),
   REFRESH_TOKEN_TTL: durationMs().default(7 * 86_400_000),
-  ADMIN_EMAIL: email().optional(),
+  // Normalised exactly as registration and login normalise emails, so the admin can log in.
+  ADMIN_EMAIL: Email.optional(),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(128).optional(),
   PASSWORD_SCRYPT_N: positiveInt()
     .refine(
