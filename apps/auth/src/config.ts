@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { Email } from './schemas';
 import { durationMs, loadConfig, positiveInt, serviceEnvSchema } from '@platform/service-kit';
 
-
 /** The variables without the rules that relate them (seed scripts pick from these). */
 export const authEnvFields = serviceEnvSchema.extend({
   JWT_PRIVATE_KEY: z.string().optional(),
