@@ -22,6 +22,13 @@ declare -A TOOLS=(
   [compose-check]="local - tools/compose-check"
 )
 
+# Link-time settings upstream's release builds pass, where a plain `go build` would differ:
+# helm reports its version, and renders for Kubernetes 1.34 (the client library it is built
+# with) instead of its 1.20 fallback, which would fail charts requiring a newer kubeVersion.
+declare -A TOOL_LDFLAGS=(
+  [helm]="-X helm.sh/helm/v3/internal/version.version=v3.19.5 -X helm.sh/helm/v3/internal/version.gitTreeState=clean -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=34 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=34"
+)
+
 say() { printf 'tools: %s\n' "$*" >&2; }
 
 known_tool() {
@@ -37,6 +44,9 @@ pinned_version() {
   if [[ "$module" == local ]]; then
     # A local tool's version is its sources: any change rebuilds it.
     cat "$root/$pkg"/go.mod "$root/$pkg"/go.sum "$root/$pkg"/*.go | sha256sum | cut -c1-16
+  elif [[ -n "${TOOL_LDFLAGS[$1]:-}" ]]; then
+    # A change of link-time settings rebuilds the tool too.
+    printf '%s+%s' "$version" "$(printf '%s' "${TOOL_LDFLAGS[$1]}" | sha256sum | cut -c1-8)"
   else
     printf '%s' "$version"
   fi
@@ -99,7 +109,7 @@ build() {
     say "building $tool $version (first time only, takes a minute or two)"
     dir=$(module_source "$module" "$version" "$tool")
     prepare_source "$tool" "$dir" "$version"
-    (cd "$dir" && CGO_ENABLED=0 GOFLAGS="-mod=mod -trimpath" go build -o "$bin_dir/$tool.partial" "./$pkg")
+    (cd "$dir" && CGO_ENABLED=0 GOFLAGS="-mod=mod -trimpath" go build -ldflags "${TOOL_LDFLAGS[$tool]:-}" -o "$bin_dir/$tool.partial" "./$pkg")
     rm -rf "$dir"
   fi
   mv "$bin_dir/$tool.partial" "$bin_dir/$tool"
