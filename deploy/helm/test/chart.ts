@@ -41,7 +41,11 @@ export interface PodSpec {
   securityContext?: Record<string, unknown>;
   containers: Container[];
   volumes?: { name: string; emptyDir?: unknown; secret?: { secretName: string }; configMap?: unknown }[];
-  topologySpreadConstraints?: { topologyKey: string; whenUnsatisfiable: string; labelSelector: LabelSelector }[];
+  topologySpreadConstraints?: {
+    topologyKey: string;
+    whenUnsatisfiable: string;
+    labelSelector: LabelSelector;
+  }[];
 }
 export interface PolicyPeer {
   podSelector?: LabelSelector;
@@ -96,12 +100,19 @@ export async function helm(args: string[]): Promise<HelmResult> {
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failure.code === 'number' ? failure.code : 1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
+    return {
+      code: typeof failure.code === 'number' ? failure.code : 1,
+      stdout: failure.stdout ?? '',
+      stderr: failure.stderr ?? '',
+    };
   }
 }
 
 /** The helm arguments selecting an environment's values file, then the extra values. */
-export function valuesArgs(environment: Environment | undefined, values?: Record<string, unknown>): {
+export function valuesArgs(
+  environment: Environment | undefined,
+  values?: Record<string, unknown>,
+): {
   args: string[];
   cleanup: () => void;
 } {
@@ -114,7 +125,10 @@ export function valuesArgs(environment: Environment | undefined, values?: Record
 }
 
 /** `helm template` for an environment; resolves with the output or rejects with helm's message. */
-export async function template(environment: Environment | undefined, options: RenderOptions = {}): Promise<string> {
+export async function template(
+  environment: Environment | undefined,
+  options: RenderOptions = {},
+): Promise<string> {
   const { args, cleanup } = valuesArgs(environment, options.values);
   try {
     const result = await helm([
@@ -136,33 +150,44 @@ export async function template(environment: Environment | undefined, options: Re
 export function parseManifests(text: string): K8sObject[] {
   return parseAllDocuments(text)
     .map((document) => {
-      if (document.errors.length > 0) throw new Error(`rendered YAML does not parse: ${document.errors[0]?.message}`);
+      if (document.errors.length > 0)
+        throw new Error(`rendered YAML does not parse: ${document.errors[0]?.message}`);
       return document.toJS() as K8sObject | null;
     })
     .filter((object): object is K8sObject => object !== null && typeof object === 'object');
 }
 
-export async function render(environment: Environment | undefined, options: RenderOptions = {}): Promise<K8sObject[]> {
+export async function render(
+  environment: Environment | undefined,
+  options: RenderOptions = {},
+): Promise<K8sObject[]> {
   return parseManifests(await template(environment, options));
 }
 
-export const ofKind = (objects: K8sObject[], kind: string) => objects.filter((object) => object.kind === kind);
+export const ofKind = (objects: K8sObject[], kind: string) =>
+  objects.filter((object) => object.kind === kind);
 
 export function named(objects: K8sObject[], kind: string, name: string): K8sObject {
   const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
-  if (!found) throw new Error(`no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `no ${kind} ${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
+    );
   return found;
 }
 
 /** Pods and pod templates, with the labels their pods carry. */
-export function podsOf(objects: K8sObject[]): { owner: K8sObject; labels: Record<string, string>; spec: PodSpec }[] {
+export function podsOf(
+  objects: K8sObject[],
+): { owner: K8sObject; labels: Record<string, string>; spec: PodSpec }[] {
   return objects.flatMap((object) => {
     if (object.kind === 'Pod') {
       return [{ owner: object, labels: object.metadata.labels ?? {}, spec: object.spec as PodSpec }];
     }
     if (['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(object.kind)) {
-      const template = (object.spec as { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } })
-        .template;
+      const template = (
+        object.spec as { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } }
+      ).template;
       return [{ owner: object, labels: template.metadata.labels, spec: template.spec }];
     }
     return [];

@@ -55,7 +55,9 @@ describe.each(ENVIRONMENTS)('the %s environment', (environment) => {
     for (const service of SERVICES) {
       const deployment = named(all, 'Deployment', `${environment}-${service}`);
       const container = podsOf([deployment])[0]?.spec.containers[0] as Container;
-      const ports = Object.fromEntries((container.ports ?? []).map((port) => [port.name, port.containerPort]));
+      const ports = Object.fromEntries(
+        (container.ports ?? []).map((port) => [port.name, port.containerPort]),
+      );
       expect(ports).toEqual(service === 'frontend' ? { http: 8080 } : { http: 8080, management: 9090 });
       const servicePorts = (
         named(all, 'Service', `${environment}-${service}`).spec as {
@@ -70,7 +72,11 @@ describe.each(ENVIRONMENTS)('the %s environment', (environment) => {
     for (const { owner, container } of workloadContainers(environment)) {
       if (owner.startsWith('Pod/')) continue; // the helm test pod runs once and exits
       for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'] as const) {
-        expect({ owner, probe, defined: container[probe] !== undefined }).toEqual({ owner, probe, defined: true });
+        expect({ owner, probe, defined: container[probe] !== undefined }).toEqual({
+          owner,
+          probe,
+          defined: true,
+        });
       }
     }
     for (const api of APIS) {
@@ -127,8 +133,12 @@ describe.each(ENVIRONMENTS)('the %s environment', (environment) => {
 
   it('gives writable emptyDirs only to the processes that write (the web server, the database)', () => {
     for (const { owner, container, spec } of workloadContainers(environment)) {
-      const emptyDirs = new Set((spec.volumes ?? []).filter((v) => v.emptyDir !== undefined).map((v) => v.name));
-      const writable = (container.volumeMounts ?? []).filter((m) => emptyDirs.has(m.name)).map((m) => m.mountPath);
+      const emptyDirs = new Set(
+        (spec.volumes ?? []).filter((v) => v.emptyDir !== undefined).map((v) => v.name),
+      );
+      const writable = (container.volumeMounts ?? [])
+        .filter((m) => emptyDirs.has(m.name))
+        .map((m) => m.mountPath);
       const expected = owner.endsWith('-frontend')
         ? ['/tmp']
         : owner.endsWith('-mongodb')
@@ -144,7 +154,10 @@ describe.each(ENVIRONMENTS)('the %s environment', (environment) => {
         strategy: { type: string; rollingUpdate: { maxSurge: number; maxUnavailable: number } };
         template: { spec: { topologySpreadConstraints: { topologyKey: string }[] } };
       };
-      expect(spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+      expect(spec.strategy).toEqual({
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      });
       expect(spec.template.spec.topologySpreadConstraints.map((c) => c.topologyKey)).toEqual([
         'topology.kubernetes.io/zone',
         'kubernetes.io/hostname',
@@ -167,7 +180,8 @@ describe.each(ENVIRONMENTS)('the %s environment', (environment) => {
         }),
       );
       expect(Object.keys(config(api))).not.toContain('MONGO_URL');
-      const container = podsOf([named(all, 'Deployment', `${environment}-${api}`)])[0]?.spec.containers[0] as Container;
+      const container = podsOf([named(all, 'Deployment', `${environment}-${api}`)])[0]?.spec
+        .containers[0] as Container;
       const mongoUrl = container.env?.find((variable) => variable.name === 'MONGO_URL');
       expect(mongoUrl?.valueFrom?.secretKeyRef).toEqual({
         name: environment === 'dev' ? 'dev-mongodb' : 'platform-database',
@@ -189,13 +203,24 @@ describe.each(ENVIRONMENTS)('the %s environment', (environment) => {
       ingress.spec as {
         rules: {
           host: string;
-          http: { paths: { path: string; pathType: string; backend: { service: { name: string; port: { name: string } } } }[] };
+          http: {
+            paths: {
+              path: string;
+              pathType: string;
+              backend: { service: { name: string; port: { name: string } } };
+            }[];
+          };
         }[];
       }
     ).rules;
     expect(rules).toHaveLength(1);
     expect(
-      rules[0]?.http.paths.map((path) => [path.path, path.pathType, path.backend.service.name, path.backend.service.port.name]),
+      rules[0]?.http.paths.map((path) => [
+        path.path,
+        path.pathType,
+        path.backend.service.name,
+        path.backend.service.port.name,
+      ]),
     ).toEqual([
       ['/api/auth', 'Prefix', `${environment}-auth`, 'http'],
       ['/api/items', 'Prefix', `${environment}-items`, 'http'],
@@ -301,16 +326,24 @@ describe('environment shapes', () => {
       };
       expect(hpa.minReplicas).toBeGreaterThanOrEqual(3);
       expect(hpa.maxReplicas).toBeGreaterThan(hpa.minReplicas);
-      expect(hpa.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: `prod-${service}` });
+      expect(hpa.scaleTargetRef).toEqual({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: `prod-${service}`,
+      });
       // The HPA owns the replica count: a fixed one would fight it on every upgrade.
-      expect((named(all, 'Deployment', `prod-${service}`).spec as { replicas?: number }).replicas).toBeUndefined();
+      expect(
+        (named(all, 'Deployment', `prod-${service}`).spec as { replicas?: number }).replicas,
+      ).toBeUndefined();
       expect(named(all, 'PodDisruptionBudget', `prod-${service}`).spec).toEqual(
         expect.objectContaining({ maxUnavailable: 1 }),
       );
     }
     expect(ofKind(all, 'SecurityGroupPolicy')).toHaveLength(4);
     const spread = podsOf([named(all, 'Deployment', 'prod-auth')])[0]?.spec.topologySpreadConstraints ?? [];
-    expect(spread.find((c) => c.topologyKey === 'topology.kubernetes.io/zone')?.whenUnsatisfiable).toBe('DoNotSchedule');
+    expect(spread.find((c) => c.topologyKey === 'topology.kubernetes.io/zone')?.whenUnsatisfiable).toBe(
+      'DoNotSchedule',
+    );
   });
 
   it('staging runs two replicas of each service with PDBs, and no pod security groups', () => {
