@@ -308,11 +308,25 @@ describe('environment shapes', () => {
     expect(createVerify('SHA256').update('payload').verify(createPublicKey(key), signature)).toBe(true);
   });
 
-  it('staging and prod use the external database and existing Secrets, and create none', () => {
+  it('staging and prod use the external database, its CA bundle and existing Secrets, and create none', () => {
     for (const environment of ['staging', 'prod'] as const) {
       const all = objects(environment);
       expect(ofKind(all, 'StatefulSet')).toEqual([]);
       expect(ofKind(all, 'Secret')).toEqual([]);
+      for (const api of APIS) {
+        const pod = podsOf([named(all, 'Deployment', `${environment}-${api}`)])[0]?.spec;
+        const container = pod?.containers[0] as Container;
+        const caFile = container.env?.find((variable) => variable.name === 'NODE_EXTRA_CA_CERTS')?.value;
+        const mount = container.volumeMounts?.find((m) => m.name === 'database-ca');
+        expect(`${mount?.mountPath}/ca.pem`).toBe(caFile);
+        expect(mount?.readOnly).toBe(true);
+        expect(pod?.volumes?.find((volume) => volume.name === 'database-ca')?.configMap).toEqual({
+          name: 'rds-ca-bundle',
+          items: [{ key: 'global-bundle.pem', path: 'ca.pem' }],
+        });
+      }
+      const frontend = podsOf([named(all, 'Deployment', `${environment}-frontend`)])[0]?.spec.containers[0];
+      expect(frontend?.env).toBeUndefined();
     }
   });
 

@@ -157,6 +157,8 @@ management port when the service has one, else the http port (the web app's stat
 {{- $service := .service -}}
 {{- $ctx := dict "root" $root "name" $name "component" $service.component -}}
 {{- $probePort := ternary "management" "http" (gt (int $service.managementPort) 0) -}}
+{{- $caBundle := and $service.usesDatabase (eq $root.Values.mongodb.mode "external") $root.Values.mongodb.external.caBundle.configMap -}}
+{{- $mounts := or $service.writablePaths $service.signsTokens $caBundle -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -217,6 +219,10 @@ spec:
                   name: {{ include "platform.databaseSecretName" $root }}
                   key: {{ $name }}-mongo-url
             {{- end }}
+            {{- if $caBundle }}
+            - name: NODE_EXTRA_CA_CERTS
+              value: /etc/platform/database-ca/ca.pem
+            {{- end }}
             {{- range $variable, $ref := $service.secretEnv }}
             - name: {{ $variable }}
               valueFrom:
@@ -243,7 +249,7 @@ spec:
             {{- toYaml $service.resources | nindent 12 }}
           securityContext:
             {{- toYaml $root.Values.global.containerSecurityContext | nindent 12 }}
-          {{- if or $service.writablePaths $service.signsTokens }}
+          {{- if $mounts }}
           volumeMounts:
             {{- range $index, $path := $service.writablePaths }}
             - name: writable-{{ $index }}
@@ -254,8 +260,13 @@ spec:
               mountPath: /var/run/secrets/platform/jwt
               readOnly: true
             {{- end }}
+            {{- if $caBundle }}
+            - name: database-ca
+              mountPath: /etc/platform/database-ca
+              readOnly: true
+            {{- end }}
           {{- end }}
-      {{- if or $service.writablePaths $service.signsTokens }}
+      {{- if $mounts }}
       volumes:
         {{- range $index, $path := $service.writablePaths }}
         - name: writable-{{ $index }}
@@ -274,6 +285,14 @@ spec:
               - key: {{ . }}
                 path: previous-public-keys.pem
               {{- end }}
+        {{- end }}
+        {{- if $caBundle }}
+        - name: database-ca
+          configMap:
+            name: {{ $caBundle }}
+            items:
+              - key: {{ $root.Values.mongodb.external.caBundle.key }}
+                path: ca.pem
         {{- end }}
       {{- end }}
 {{- end }}
