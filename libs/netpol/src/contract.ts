@@ -1,0 +1,195 @@
+import { readDocuments, InputError } from './manifests';
+import type { Cluster, Endpoint, Labels, Protocol } from './types';
+
+/** A named set of endpoints: pods by namespace and labels, or external networks by name. */
+export interface GroupDefinition {
+  /** Defaults to the application namespace. */
+  namespace?: string;
+  labels?: Labels;
+  externals?: string[];
+  /** Group used instead when this one matches nothing (an in-cluster or an external database). */
+  otherwise?: string;
+}
+
+/** A port of a flow: a number with a protocol, or a port name resolved at each destination pod. */
+export type ContractPort = { port: number; protocol: Protocol } | { name: string };
+
+export interface AllowedFlow {
+  from: string[];
+  to: string[];
+  ports: ContractPort[];
+  /** Why the flow exists, shown in reports. */
+  reason?: string;
+}
+
+export interface Contract {
+  /** Namespaces whose traffic the contract covers (default: the application namespace). */
+  scope: string[];
+  groups: Record<string, GroupDefinition>;
+  allow: AllowedFlow[];
+}
+
+/** One allowed connection: endpoint ids and a port. */
+export interface Flow {
+  from: string;
+  to: string;
+  port: number;
+  protocol: Protocol;
+}
+
+export const flowKey = (flow: Flow) => `${flow.from} -> ${flow.to} ${flow.port}/${flow.protocol}`;
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const names = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
+
+export function parsePort(text: string): ContractPort {
+  const numeric = /^(\d+)(?:\/(TCP|UDP|SCTP))?$/i.exec(text);
+  if (numeric) {
+    const port = Number(numeric[1]);
+    if (port < 1 || port > 65535) throw new Error(`port ${port} is out of range`);
+    return { port, protocol: (numeric[2]?.toUpperCase() ?? 'TCP') as Protocol };
+  }
+  if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(text)) return { name: text };
+  throw new Error(`"${text}" is neither a port such as 8080/TCP nor a port name`);
+}
+
+export function loadContract(file: string, applicationNamespace: string): Contract {
+  const documents = readDocuments(file);
+  const document = documents[0];
+  if (!document || documents.length > 1)
+    throw new InputError({ file }, 'a contract is exactly one YAML document');
+  const { origin, value } = document;
+  if (!isObject(value) || !isObject(value.groups) || !Array.isArray(value.allow)) {
+    throw new InputError(origin, 'a contract has groups (a map) and allow (a list)');
+  }
+  const groups: Record<string, GroupDefinition> = {};
+  for (const [name, raw] of Object.entries(value.groups)) {
+    const definition = isObject(raw) ? raw : {};
+    const unknown = Object.keys(definition).filter(
+      (key) => !['namespace', 'labels', 'externals', 'otherwise'].includes(key),
+    );
+    if (unknown.length) throw new InputError(origin, `group ${name}: unknown keys ${unknown.join(', ')}`);
+    if (
+      definition.externals !== undefined &&
+      (definition.labels !== undefined || definition.namespace !== undefined)
+    ) {
+      throw new InputError(origin, `group ${name}: externals cannot be combined with namespace or labels`);
+    }
+    groups[name] = {
+      ...(typeof definition.namespace === 'string' ? { namespace: definition.namespace } : {}),
+      ...(isObject(definition.labels)
+        ? { labels: Object.fromEntries(Object.entries(definition.labels).map(([k, v]) => [k, String(v)])) }
+        : {}),
+      ...(definition.externals !== undefined ? { externals: names(definition.externals) } : {}),
+      ...(typeof definition.otherwise === 'string' ? { otherwise: definition.otherwise } : {}),
+    };
+  }
+  for (const [name, group] of Object.entries(groups)) {
+    if (group.otherwise && !groups[group.otherwise]) {
+      throw new InputError(origin, `group ${name}: otherwise names the unknown group ${group.otherwise}`);
+    }
+  }
+  const allow = value.allow.map((entry: unknown, index): AllowedFlow => {
+    if (!isObject(entry) || entry.from === undefined || entry.to === undefined || entry.ports === undefined) {
+      throw new InputError(origin, `allow[${index}] needs from, to and ports`);
+    }
+    const flow = { from: names(entry.from), to: names(entry.to) };
+    for (const group of [...flow.from, ...flow.to]) {
+      if (!groups[group]) throw new InputError(origin, `allow[${index}] names the unknown group ${group}`);
+    }
+    let ports: ContractPort[];
+    try {
+      ports = names(entry.ports).map(parsePort);
+    } catch (error) {
+      throw new InputError(origin, `allow[${index}]: ${(error as Error).message}`);
+    }
+    return { ...flow, ports, ...(typeof entry.reason === 'string' ? { reason: entry.reason } : {}) };
+  });
+  const scope = value.scope === undefined ? [applicationNamespace] : names(value.scope);
+  return {
+    scope: scope.map((namespace) => (namespace === '$application' ? applicationNamespace : namespace)),
+    groups,
+    allow,
+  };
+}
+
+/** The endpoints of a group in a cluster, following `otherwise` when it matches nothing. */
+export function groupMembers(
+  contract: Contract,
+  cluster: Cluster,
+  group: string,
+  applicationNamespace: string,
+  seen: string[] = [],
+): Endpoint[] {
+  const definition = contract.groups[group];
+  if (!definition) throw new Error(`unknown group ${group}`);
+  if (seen.includes(group)) throw new Error(`groups ${[...seen, group].join(' -> ')} form a cycle`);
+  let members: Endpoint[];
+  if (definition.externals) {
+    members = cluster.externals.filter((external) => definition.externals?.includes(external.id));
+  } else {
+    const namespace = definition.namespace ?? applicationNamespace;
+    members = cluster.pods.filter(
+      (pod) =>
+        pod.namespace === namespace &&
+        Object.entries(definition.labels ?? {}).every(([key, value]) => pod.labels[key] === value),
+    );
+  }
+  if (members.length === 0 && definition.otherwise) {
+    return groupMembers(contract, cluster, definition.otherwise, applicationNamespace, [...seen, group]);
+  }
+  return members;
+}
+
+/** A contract port at one destination: named ports resolve against the pod's declared ports. */
+function resolvePort(port: ContractPort, destination: Endpoint): { port: number; protocol: Protocol }[] {
+  if ('port' in port) return [port];
+  if (destination.kind !== 'pod') return [];
+  return destination.ports
+    .filter((declared) => declared.name === port.name)
+    .map((declared) => ({ port: declared.containerPort, protocol: declared.protocol }));
+}
+
+export interface ExpectedFlows {
+  flows: Flow[];
+  /** Named ports a destination does not declare: the flow cannot exist as written. */
+  unresolved: string[];
+}
+
+/** Every connection the contract allows in this cluster. */
+export function expectedFlows(
+  contract: Contract,
+  cluster: Cluster,
+  applicationNamespace: string,
+): ExpectedFlows {
+  const flows = new Map<string, Flow>();
+  const unresolved: string[] = [];
+  for (const entry of contract.allow) {
+    const sources = entry.from.flatMap((group) =>
+      groupMembers(contract, cluster, group, applicationNamespace),
+    );
+    const destinations = entry.to.flatMap((group) =>
+      groupMembers(contract, cluster, group, applicationNamespace),
+    );
+    for (const source of sources) {
+      for (const destination of destinations) {
+        if (source.id === destination.id) continue;
+        for (const port of entry.ports) {
+          const resolved = resolvePort(port, destination);
+          if (resolved.length === 0 && 'name' in port) {
+            unresolved.push(
+              `${destination.id} declares no port named "${port.name}" (needed by ${source.id})`,
+            );
+          }
+          for (const { port: number, protocol } of resolved) {
+            const flow = { from: source.id, to: destination.id, port: number, protocol };
+            flows.set(flowKey(flow), flow);
+          }
+        }
+      }
+    }
+  }
+  return { flows: [...flows.values()], unresolved: [...new Set(unresolved)] };
+}
