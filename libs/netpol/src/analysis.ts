@@ -68,7 +68,7 @@ export interface CheckResult {
   unexpected: Flow[];
   /** Allowed by the contract, denied by the manifests. */
   missing: Flow[];
-  /** Contract flows that cannot exist as written (a destination without the named port). */
+  /** Contract entries that match nothing: a group without members, a destination without the named port. */
   unresolved: string[];
 }
 

@@ -143,6 +143,15 @@ export function groupMembers(
   return members;
 }
 
+function describeGroup(contract: Contract, group: string, applicationNamespace: string): string {
+  const definition = contract.groups[group];
+  if (!definition) return 'unknown group';
+  if (definition.externals) return `no network named ${definition.externals.join(', ')} in the cluster model`;
+  const labels = Object.entries(definition.labels ?? {}).map(([key, value]) => `${key}=${value}`);
+  const base = `no pod in namespace ${definition.namespace ?? applicationNamespace} with labels ${labels.join(', ') || '(any)'}`;
+  return definition.otherwise ? `${base}, nor in ${definition.otherwise}` : base;
+}
+
 /** A contract port at one destination: named ports resolve against the pod's declared ports. */
 function resolvePort(port: ContractPort, destination: Endpoint): { port: number; protocol: Protocol }[] {
   if ('port' in port) return [port];
@@ -166,13 +175,19 @@ export function expectedFlows(
 ): ExpectedFlows {
   const flows = new Map<string, Flow>();
   const unresolved: string[] = [];
+  // A group that matches nothing would silently drop its flows from the contract (a mislabelled pod).
+  const members = (group: string) => {
+    const found = groupMembers(contract, cluster, group, applicationNamespace);
+    if (found.length === 0) {
+      unresolved.push(
+        `group "${group}" matches nothing: ${describeGroup(contract, group, applicationNamespace)}`,
+      );
+    }
+    return found;
+  };
   for (const entry of contract.allow) {
-    const sources = entry.from.flatMap((group) =>
-      groupMembers(contract, cluster, group, applicationNamespace),
-    );
-    const destinations = entry.to.flatMap((group) =>
-      groupMembers(contract, cluster, group, applicationNamespace),
-    );
+    const sources = entry.from.flatMap(members);
+    const destinations = entry.to.flatMap(members);
     for (const source of sources) {
       for (const destination of destinations) {
         if (source.id === destination.id) continue;

@@ -70,7 +70,7 @@ export function formatCheck(result: CheckResult, label: string): string {
     lines.push(...result.missing.map((flow) => `  - ${flowKey(flow)}`));
   }
   if (result.unresolved.length) {
-    lines.push(`\n${result.unresolved.length} contract flows name a port the destination does not declare:`);
+    lines.push(`\n${result.unresolved.length} contract entries match nothing in the manifests:`);
     lines.push(...result.unresolved.map((text) => `  ? ${text}`));
   }
   lines.push(

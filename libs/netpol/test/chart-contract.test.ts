@@ -1,0 +1,244 @@
+/**
+ * The platform's chart, rendered by the pinned helm for every environment, checked against the
+ * hand-written contract (deploy/netpol/contract.yaml) on the EKS cluster model; then broken on
+ * purpose, to show that `check` fails and `explain` names the cause.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments, stringify } from 'yaml';
+import { repoRoot, toolPath } from '@platform/devstack';
+import { runCli } from '../src';
+
+const run = promisify(execFile);
+const CHART = join(repoRoot, 'deploy', 'helm', 'platform');
+const CONTRACT = join(repoRoot, 'deploy', 'netpol', 'contract.yaml');
+const MODEL = join(repoRoot, 'deploy', 'netpol', 'cluster-eks.yaml');
+const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+
+type Manifest = Record<string, unknown> & { kind: string; metadata: { name: string } };
+const rendered = new Map<string, Manifest[]>();
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'netpol-chart-'));
+  const helm = await toolPath('helm');
+  for (const environment of ENVIRONMENTS) {
+    const { stdout } = await run(
+      helm,
+      ['template', environment, CHART, '-f', join(CHART, `values-${environment}.yaml`), '--skip-tests'],
+      { maxBuffer: 32 * 1024 * 1024 },
+    );
+    rendered.set(
+      environment,
+      parseAllDocuments(stdout)
+        .map((document) => document.toJS() as Manifest | null)
+        .filter((object): object is Manifest => object !== null),
+    );
+  }
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes manifests to a file and runs the CLI on them in the environment's namespace. */
+function cli(environment: string, manifests: Manifest[], ...args: string[]) {
+  const file = join(dir, `${environment}-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, manifests.map((manifest) => stringify(manifest)).join('---\n'));
+  const out: string[] = [];
+  const err: string[] = [];
+  const [command = 'check', ...rest] = args;
+  const code = runCli([command, file, '--model', MODEL, '--namespace', `platform-${environment}`, ...rest], {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const checkContract = (environment: string, manifests: Manifest[]) =>
+  cli(environment, manifests, 'check', '--expect', CONTRACT);
+
+const copy = (environment: string): Manifest[] => structuredClone(rendered.get(environment) ?? []);
+const find = (manifests: Manifest[], kind: string, name: string) => {
+  const found = manifests.find((manifest) => manifest.kind === kind && manifest.metadata.name === name);
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found as Manifest & { spec: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+};
+
+describe.each(ENVIRONMENTS)('the %s chart', (environment) => {
+  it('holds the traffic-flow contract exactly', () => {
+    const result = checkContract(environment, copy(environment));
+    expect(result.err).toBe('');
+    expect(result.out).toMatch(
+      /the contract holds: \d+ allowed connections, all in the contract, none missing/,
+    );
+    expect(result.code).toBe(0);
+  });
+
+  it('lets no pod reach the internet and nothing of another environment in', () => {
+    const matrix = cli(environment, copy(environment), 'matrix', '--format', 'json');
+    const flows = JSON.parse(matrix.out) as { from: string; to: string }[];
+    expect(flows.length).toBeGreaterThan(20);
+    expect(flows.filter((flow) => flow.to === 'internet' || flow.from.startsWith('platform-other/'))).toEqual(
+      [],
+    );
+    const fromOther = cli(
+      environment,
+      copy(environment),
+      'explain',
+      '--from',
+      'platform-other/items',
+      '--to',
+      `${environment}-auth`,
+      '--port',
+      'http',
+    );
+    expect(fromOther.code).toBe(1);
+    expect(fromOther.out).toContain('podSelector only selects pods in namespace');
+  });
+});
+
+describe('a chart broken on purpose', () => {
+  it('a mislabelled pod: check lists the lost flows, explain shows the labels side by side', () => {
+    const manifests = copy('dev');
+    const items = find(manifests, 'Deployment', 'dev-items');
+    items.spec.template.metadata.labels['app.kubernetes.io/name'] = 'item';
+    const result = checkContract('dev', manifests);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      'group "items" matches nothing: no pod in namespace platform-dev with labels app.kubernetes.io/name=items',
+    );
+    const why = cli(
+      'dev',
+      manifests,
+      'explain',
+      '--from',
+      'dev-discounts',
+      '--to',
+      'dev-items',
+      '--port',
+      '8080/TCP',
+    );
+    expect(why.code).toBe(1);
+    expect(why.out).toContain('app.kubernetes.io/name: wants "items", pod has "item"');
+  });
+
+  it('the DNS rule removed: every pod loses name resolution, and explain says DNS is not allowed', () => {
+    const manifests = copy('dev').filter((manifest) => manifest.metadata.name !== 'dev-allow-dns');
+    const result = checkContract('dev', manifests);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('- platform-dev/dev-frontend -> kube-system/coredns 53/UDP');
+    const why = cli(
+      'dev',
+      manifests,
+      'explain',
+      '--from',
+      'dev-discounts',
+      '--to',
+      'dev-items',
+      '--port',
+      'http',
+    );
+    expect(why.code).toBe(0);
+    const dns = cli(
+      'dev',
+      manifests,
+      'explain',
+      '--from',
+      'dev-items',
+      '--to',
+      'kube-system/coredns',
+      '--port',
+      '53/UDP',
+    );
+    expect(dns.code).toBe(1);
+    expect(dns.out).toContain(
+      'selects platform-dev/dev-items for egress and has no egress rules (default deny)',
+    );
+    expect(dns.out).toContain(
+      'note: DNS not allowed: platform-dev/dev-items cannot reach kube-system/coredns on 53/UDP',
+    );
+  });
+
+  it('a port renamed: the contract flow is unresolved and a policy naming the old port matches nothing', () => {
+    const manifests = copy('dev');
+    const policy = find(manifests, 'NetworkPolicy', 'dev-items');
+    policy.spec.ingress[0].ports = [{ port: 'http', protocol: 'TCP' }];
+    expect(checkContract('dev', manifests).code).toBe(0); // a named port in the policy is fine...
+    const container = find(manifests, 'Deployment', 'dev-items').spec.template.spec.containers[0];
+    container.ports[0].name = 'web'; // ...until the pod calls it something else
+    const result = checkContract('dev', manifests);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('platform-dev/dev-items declares no port named "http"');
+    const why = cli(
+      'dev',
+      manifests,
+      'explain',
+      '--from',
+      'dev-discounts',
+      '--to',
+      'dev-items',
+      '--port',
+      '8080/TCP',
+    );
+    expect(why.code).toBe(1);
+    expect(why.out).toContain('named port "http" is not declared by platform-dev/dev-items for TCP');
+  });
+
+  it('an extra allow: check lists the unexpected flow, explain names the policy and rule that admit it', () => {
+    const manifests = copy('prod');
+    manifests.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'frontend-to-the-world' },
+      spec: {
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'frontend' } },
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443 }] }],
+      },
+    });
+    const result = checkContract('prod', manifests);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('allowed but not in the contract:');
+    expect(result.err).toContain('+ platform-prod/prod-frontend -> internet 443/TCP');
+    const why = cli(
+      'prod',
+      manifests,
+      'explain',
+      '--from',
+      'prod-frontend',
+      '--to',
+      'internet',
+      '--port',
+      '443/TCP',
+    );
+    expect(why.code).toBe(0);
+    expect(why.out).toContain('admitted by platform-prod/frontend-to-the-world egress rule 0');
+  });
+
+  it('a wrong namespace selector: Prometheus loses the metrics ports, explain shows the namespace labels', () => {
+    const manifests = copy('staging');
+    const policy = find(manifests, 'NetworkPolicy', 'staging-auth');
+    const rule = policy.spec.ingress.find(
+      (candidate: { ports: { port: number }[] }) => candidate.ports[0]?.port === 9090,
+    );
+    rule.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'] = 'prometheus';
+    const result = checkContract('staging', manifests);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('- monitoring/prometheus -> platform-staging/staging-auth 9090/TCP');
+    const why = cli(
+      'staging',
+      manifests,
+      'explain',
+      '--from',
+      'monitoring/prometheus',
+      '--to',
+      'staging-auth',
+      '--port',
+      'management',
+    );
+    expect(why.out).toContain('namespaceSelector does not match namespace "monitoring"');
+    expect(why.out).toContain('kubernetes.io/metadata.name: wants "prometheus", namespace has "monitoring"');
+  });
+});
