@@ -247,6 +247,21 @@ function policyPortsOf(value: unknown, origin: Origin, where: string): PolicyPor
     if (entry.endPort !== undefined && typeof entry.endPort !== 'number') {
       throw new InputError(origin, `${where}[${index}].endPort must be a number`);
     }
+    // What the API server rejects, rejected here with the place named.
+    if (typeof port === 'number' && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+      throw new InputError(origin, `${where}[${index}].port ${port} is not a port number (1-65535)`);
+    }
+    if (typeof entry.endPort === 'number') {
+      if (typeof port !== 'number') {
+        throw new InputError(origin, `${where}[${index}].endPort needs a numeric port`);
+      }
+      if (entry.endPort < port || entry.endPort > 65535) {
+        throw new InputError(
+          origin,
+          `${where}[${index}].endPort ${entry.endPort} must be from ${port} to 65535`,
+        );
+      }
+    }
     return {
       protocol: protocolOf(entry.protocol, origin),
       ...(port !== undefined ? { port } : {}),

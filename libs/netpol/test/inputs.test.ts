@@ -123,6 +123,11 @@ describe('manifests', () => {
       'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p }\nspec:\n  podSelector: {}\n  ingress: [{ ports: [{ port: 80, protocol: HTTP }] }]\n',
       'bad.yaml#0: unknown protocol "HTTP"',
     ],
+    [
+      'an endPort below its port',
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p }\nspec:\n  podSelector: {}\n  ingress: [{ ports: [{ port: 9000, endPort: 8000 }] }]\n',
+      'bad.yaml#0: spec.ingress[0].ports[0].endPort 8000 must be from 9000 to 65535',
+    ],
   ])('rejects %s naming the file and document index', (_, text, message) => {
     const path = file('bad.yaml', text);
     expect(() => loadManifests([path], { defaultNamespace: 'shop' })).toThrow(message);
