@@ -59,6 +59,9 @@ function cli(environment: string, manifests: Manifest[], ...args: string[]) {
 const checkContract = (environment: string, manifests: Manifest[]) =>
   cli(environment, manifests, 'check', '--expect', CONTRACT);
 
+const explain = (environment: string, manifests: Manifest[], from: string, to: string, port: string) =>
+  cli(environment, manifests, 'explain', '--from', from, '--to', to, '--port', port);
+
 const copy = (environment: string): Manifest[] => structuredClone(rendered.get(environment) ?? []);
 const find = (manifests: Manifest[], kind: string, name: string) => {
   const found = manifests.find((manifest) => manifest.kind === kind && manifest.metadata.name === name);
@@ -83,15 +86,11 @@ describe.each(ENVIRONMENTS)('the %s chart', (environment) => {
     expect(flows.filter((flow) => flow.to === 'internet' || flow.from.startsWith('platform-other/'))).toEqual(
       [],
     );
-    const fromOther = cli(
+    const fromOther = explain(
       environment,
       copy(environment),
-      'explain',
-      '--from',
       'platform-other/items',
-      '--to',
       `${environment}-auth`,
-      '--port',
       'http',
     );
     expect(fromOther.code).toBe(1);
@@ -109,17 +108,7 @@ describe('a chart broken on purpose', () => {
     expect(result.err).toContain(
       'group "items" matches nothing: no pod in namespace platform-dev with labels app.kubernetes.io/name=items',
     );
-    const why = cli(
-      'dev',
-      manifests,
-      'explain',
-      '--from',
-      'dev-discounts',
-      '--to',
-      'dev-items',
-      '--port',
-      '8080/TCP',
-    );
+    const why = explain('dev', manifests, 'dev-discounts', 'dev-items', '8080/TCP');
     expect(why.code).toBe(1);
     expect(why.out).toContain('app.kubernetes.io/name: wants "items", pod has "item"');
   });
@@ -129,29 +118,9 @@ describe('a chart broken on purpose', () => {
     const result = checkContract('dev', manifests);
     expect(result.code).toBe(1);
     expect(result.err).toContain('- platform-dev/dev-frontend -> kube-system/coredns 53/UDP');
-    const why = cli(
-      'dev',
-      manifests,
-      'explain',
-      '--from',
-      'dev-discounts',
-      '--to',
-      'dev-items',
-      '--port',
-      'http',
-    );
+    const why = explain('dev', manifests, 'dev-discounts', 'dev-items', 'http');
     expect(why.code).toBe(0);
-    const dns = cli(
-      'dev',
-      manifests,
-      'explain',
-      '--from',
-      'dev-items',
-      '--to',
-      'kube-system/coredns',
-      '--port',
-      '53/UDP',
-    );
+    const dns = explain('dev', manifests, 'dev-items', 'kube-system/coredns', '53/UDP');
     expect(dns.code).toBe(1);
     expect(dns.out).toContain(
       'selects platform-dev/dev-items for egress and has no egress rules (default deny)',
@@ -171,17 +140,7 @@ describe('a chart broken on purpose', () => {
     const result = checkContract('dev', manifests);
     expect(result.code).toBe(1);
     expect(result.err).toContain('platform-dev/dev-items declares no port named "http"');
-    const why = cli(
-      'dev',
-      manifests,
-      'explain',
-      '--from',
-      'dev-discounts',
-      '--to',
-      'dev-items',
-      '--port',
-      '8080/TCP',
-    );
+    const why = explain('dev', manifests, 'dev-discounts', 'dev-items', '8080/TCP');
     expect(why.code).toBe(1);
     expect(why.out).toContain('named port "http" is not declared by platform-dev/dev-items for TCP');
   });
@@ -202,17 +161,7 @@ describe('a chart broken on purpose', () => {
     expect(result.code).toBe(1);
     expect(result.err).toContain('allowed but not in the contract:');
     expect(result.err).toContain('+ platform-prod/prod-frontend -> internet 443/TCP');
-    const why = cli(
-      'prod',
-      manifests,
-      'explain',
-      '--from',
-      'prod-frontend',
-      '--to',
-      'internet',
-      '--port',
-      '443/TCP',
-    );
+    const why = explain('prod', manifests, 'prod-frontend', 'internet', '443/TCP');
     expect(why.code).toBe(0);
     expect(why.out).toContain('admitted by platform-prod/frontend-to-the-world egress rule 0');
   });
@@ -227,17 +176,7 @@ describe('a chart broken on purpose', () => {
     const result = checkContract('staging', manifests);
     expect(result.code).toBe(1);
     expect(result.err).toContain('- monitoring/prometheus -> platform-staging/staging-auth 9090/TCP');
-    const why = cli(
-      'staging',
-      manifests,
-      'explain',
-      '--from',
-      'monitoring/prometheus',
-      '--to',
-      'staging-auth',
-      '--port',
-      'management',
-    );
+    const why = explain('staging', manifests, 'monitoring/prometheus', 'staging-auth', 'management');
     expect(why.out).toContain('namespaceSelector does not match namespace "monitoring"');
     expect(why.out).toContain('kubernetes.io/metadata.name: wants "prometheus", namespace has "monitoring"');
   });
