@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot, toolPath } from '@platform/devstack';
+import type { LabelSelector } from '@platform/netpol';
 
 const run = promisify(execFile);
 
@@ -13,10 +14,7 @@ export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 export const NAMESPACE = 'platform-test';
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
+export type { LabelSelector } from '@platform/netpol';
 export interface Probe {
   httpGet?: { path: string; port: string | number };
   tcpSocket?: { port: string | number };
@@ -192,26 +190,6 @@ export function podsOf(
     }
     return [];
   });
-}
-
-/** Label selector semantics of Kubernetes (matchLabels AND matchExpressions; empty selects all). */
-export function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
-  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
-  const byExpressions = (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
-    switch (operator) {
-      case 'In':
-        return key in labels && values.includes(labels[key] ?? '');
-      case 'NotIn':
-        return !(key in labels) || !values.includes(labels[key] ?? '');
-      case 'Exists':
-        return key in labels;
-      case 'DoesNotExist':
-        return !(key in labels);
-      default:
-        throw new Error(`unknown selector operator ${operator}`);
-    }
-  });
-  return byLabels && byExpressions;
 }
 
 export function decode(base64: string): string {

@@ -4,13 +4,13 @@ import {
   ofKind,
   podsOf,
   render,
-  selects,
   type Environment,
   type K8sObject,
   type LabelSelector,
   type PolicyPeer,
   type PolicyRule,
 } from './chart';
+import { selectorMatches as selects } from '@platform/netpol';
 
 interface PolicySpec {
   podSelector: LabelSelector;
