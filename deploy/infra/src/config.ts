@@ -25,10 +25,14 @@ function isCanonicalCidr(text: string): boolean {
   }
 }
 const awsId = (prefix: string) =>
-  z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: `must be an id like ${prefix}-0abc1234` });
+  z
+    .string()
+    .regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: `must be an id like ${prefix}-0abc1234` });
 const name = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, { error: 'lower-case letters, digits and hyphens, 3-40 characters' });
+  .regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, {
+    error: 'lower-case letters, digits and hyphens, 3-40 characters',
+  });
 
 /** Retention values CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653];
@@ -60,7 +64,9 @@ const network = z.strictObject({
 
 const nodeGroup = z.strictObject({
   name,
-  instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be like m6i.large' })).min(1),
+  instanceTypes: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be like m6i.large' }))
+    .min(1),
   minSize: z.number().int().min(1).default(2),
   desiredSize: z.number().int().min(1).default(3),
   maxSize: z.number().int().min(1).default(6),
@@ -68,10 +74,15 @@ const nodeGroup = z.strictObject({
   capacityType: z.enum(['ON_DEMAND', 'SPOT']).default('ON_DEMAND'),
 });
 
-const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { error: 'must be like v1.20.4-eksbuild.1' });
+const addonVersion = z
+  .string()
+  .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { error: 'must be like v1.20.4-eksbuild.1' });
 
 const cluster = z.strictObject({
-  version: z.string().regex(/^1\.\d+$/, { error: 'must be like 1.34' }).default('1.34'),
+  version: z
+    .string()
+    .regex(/^1\.\d+$/, { error: 'must be like 1.34' })
+    .default('1.34'),
   /** The API server is always reachable from inside the VPC; this adds a public endpoint. */
   publicEndpoint: z.boolean().default(false),
   publicEndpointCidrs: z.array(cidr).default([]),
@@ -104,7 +115,10 @@ const podSecurityGroups = z.strictObject({
 const database = z.strictObject({
   /** inCluster: the chart's MongoDB StatefulSet; documentdb: an Amazon DocumentDB cluster. */
   engine: z.enum(['inCluster', 'documentdb']).default('inCluster'),
-  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/).default('db.r6g.large'),
+  instanceClass: z
+    .string()
+    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/)
+    .default('db.r6g.large'),
   instances: z.number().int().min(1).max(16).default(3),
   engineVersion: z.string().default('5.0.0'),
   masterUsername: z
@@ -139,7 +153,10 @@ const tls = z.strictObject({
 });
 
 const monitoring = z.strictObject({
-  prometheusRetention: z.string().regex(/^\d+[dhw]$/).default('15d'),
+  prometheusRetention: z
+    .string()
+    .regex(/^\d+[dhw]$/)
+    .default('15d'),
   prometheusStorageGiB: z.number().int().min(10).default(50),
   /** Namespaces Prometheus selects ServiceMonitors and PrometheusRules in, by this label. */
   serviceMonitorLabel: z.string().default('kube-prometheus-stack'),
@@ -208,12 +225,19 @@ function crossCheck(config: PlatformConfig): string[] {
   const zones = net.availabilityZoneCount;
 
   if (!net.existing) {
-    const lists = { privateSubnetCidrs: net.privateSubnetCidrs, databaseSubnetCidrs: net.databaseSubnetCidrs };
-    const withPublic = hasPublicSubnets(config) ? { ...lists, publicSubnetCidrs: net.publicSubnetCidrs } : lists;
+    const lists = {
+      privateSubnetCidrs: net.privateSubnetCidrs,
+      databaseSubnetCidrs: net.databaseSubnetCidrs,
+    };
+    const withPublic = hasPublicSubnets(config)
+      ? { ...lists, publicSubnetCidrs: net.publicSubnetCidrs }
+      : lists;
     checkSubnetCidrs(net.vpcCidr, zones, withPublic, problems);
   } else {
     if (edge.public && !net.existing.publicSubnetIds) {
-      problems.push('network.existing.publicSubnetIds: required when ingress.public is true (the load balancer lives there)');
+      problems.push(
+        'network.existing.publicSubnetIds: required when ingress.public is true (the load balancer lives there)',
+      );
     }
     if (!net.existing.databaseSubnetIds && config.database.engine === 'documentdb') {
       checkSubnetCidrs(net.vpcCidr, zones, { databaseSubnetCidrs: net.databaseSubnetCidrs }, problems);
@@ -234,7 +258,9 @@ function crossCheck(config: PlatformConfig): string[] {
     }
   }
   if (versionBelow(eks.addons.vpcCni, [1, 14])) {
-    problems.push(`cluster.addons.vpcCni: ${eks.addons.vpcCni} cannot enforce NetworkPolicies; v1.14 or later is required`);
+    problems.push(
+      `cluster.addons.vpcCni: ${eks.addons.vpcCni} cannot enforce NetworkPolicies; v1.14 or later is required`,
+    );
   }
   eks.nodeGroups.forEach((group, index) => {
     if (group.minSize > group.desiredSize || group.desiredSize > group.maxSize) {
@@ -264,21 +290,30 @@ function crossCheck(config: PlatformConfig): string[] {
     }
     if (!edge.public) {
       problems.push(
-        'tls.challenge: http01 needs Let\'s Encrypt to reach the ingress, which is internal (ingress.public false); use dns01 with tls.route53ZoneId',
+        "tls.challenge: http01 needs Let's Encrypt to reach the ingress, which is internal (ingress.public false); use dns01 with tls.route53ZoneId",
       );
     }
   } else if (!acme.route53ZoneId) {
-    problems.push('tls.route53ZoneId: required by the dns01 challenge (cert-manager writes TXT records there)');
+    problems.push(
+      'tls.route53ZoneId: required by the dns01 challenge (cert-manager writes TXT records there)',
+    );
   }
   return problems;
 }
 
-function checkSubnetCidrs(vpcCidr: string, zones: number, lists: Record<string, string[]>, problems: string[]): void {
+function checkSubnetCidrs(
+  vpcCidr: string,
+  zones: number,
+  lists: Record<string, string[]>,
+  problems: string[],
+): void {
   const all: { key: string; cidr: string }[] = [];
   for (const [key, cidrs] of Object.entries(lists)) {
-    if (cidrs.length < zones) problems.push(`network.${key}: ${zones} zones need ${zones} CIDRs, got ${cidrs.length}`);
+    if (cidrs.length < zones)
+      problems.push(`network.${key}: ${zones} zones need ${zones} CIDRs, got ${cidrs.length}`);
     for (const block of cidrs.slice(0, zones)) {
-      if (!cidrContains(vpcCidr, block)) problems.push(`network.${key}: ${block} is outside the VPC ${vpcCidr}`);
+      if (!cidrContains(vpcCidr, block))
+        problems.push(`network.${key}: ${block} is outside the VPC ${vpcCidr}`);
       const clash = all.find((other) => cidrsOverlap(other.cidr, block));
       if (clash) problems.push(`network.${key}: ${block} overlaps ${clash.cidr} (${clash.key})`);
       all.push({ key, cidr: block });

@@ -7,7 +7,7 @@ import { VpcEndpoints } from './components/endpoints';
 import { FlowLogs } from './components/flowLogs';
 import { Network } from './components/network';
 import { Registry } from './components/registry';
-import { SecurityGroups } from './components/securityGroups';
+import { SecurityGroups, requireDatabaseGroup } from './components/securityGroups';
 import type { PlatformConfig } from './config';
 import { Naming } from './naming';
 import { SERVICES, type Service } from './services';
@@ -92,7 +92,7 @@ export function createPlatform(config: PlatformConfig, files: PlatformFiles = {}
           config,
           naming,
           subnetIds: network.databaseSubnetIds,
-          securityGroupId: securityGroups.database,
+          securityGroupId: requireDatabaseGroup(securityGroups),
         })
       : undefined;
 

@@ -58,7 +58,15 @@ const CANNED_INVOKES: Record<string, CannedAnswer> = {
     id: 'aws',
   }),
   'aws:ec2/getVpc:getVpc': (inputs) => ({ id: inputs.id, cidrBlock: EXISTING_VPC_CIDR }),
-  'aws:ec2/getSubnet:getSubnet': (inputs) => ({ id: inputs.id, cidrBlock: existingSubnetCidr(String(inputs.id)) }),
+  'aws:ec2/getSubnet:getSubnet': (inputs) => ({
+    id: inputs.id,
+    cidrBlock: existingSubnetCidr(String(inputs.id)),
+  }),
+  'aws:ec2/getPrefixList:getPrefixList': (inputs) => ({
+    id: 'pl-6da54004',
+    name: inputs.name,
+    cidrBlocks: [],
+  }),
   'aws:ec2/getRouteTable:getRouteTable': (inputs) => ({
     id: fakeId('rtb', String(inputs.subnetId)),
     routeTableId: fakeId('rtb', String(inputs.subnetId)),
@@ -112,14 +120,22 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
     case 'aws:eks/cluster:Cluster':
       state.endpoint = `https://${id.toUpperCase()}.gr7.${REGION}.eks.amazonaws.com`;
       state.certificateAuthority = { data: Buffer.from(`ca of ${physicalName}`).toString('base64') };
-      state.identities = [{ oidcs: [{ issuer: `https://oidc.eks.${REGION}.amazonaws.com/id/${id.toUpperCase()}` }] }];
-      state.vpcConfig = { ...(inputs.vpcConfig as object), clusterSecurityGroupId: fakeId('sg', `${name}-eks`) };
+      state.identities = [
+        { oidcs: [{ issuer: `https://oidc.eks.${REGION}.amazonaws.com/id/${id.toUpperCase()}` }] },
+      ];
+      state.vpcConfig = {
+        ...(inputs.vpcConfig as object),
+        clusterSecurityGroupId: fakeId('sg', `${name}-eks`),
+      };
       state.name = physicalName;
       break;
     case 'aws:docdb/cluster:Cluster':
       state.endpoint = `${physicalName}.cluster-c0ffee.${REGION}.docdb.amazonaws.com`;
       state.readerEndpoint = `${physicalName}.cluster-ro-c0ffee.${REGION}.docdb.amazonaws.com`;
       state.port = inputs.port ?? 27017;
+      break;
+    case 'aws:ec2/launchTemplate:LaunchTemplate':
+      state.latestVersion = 1;
       break;
     case 'aws:ecr/repository:Repository':
       state.repositoryUrl = `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${physicalName}`;
@@ -177,7 +193,8 @@ export async function runPulumi<T>(
   const result = program();
   await settle(resources, result);
   if (unanswered.length > 0) throw new Error(`invokes without a canned answer: ${unanswered.join(', ')}`);
-  if (resources.length === 0) throw new Error('the program registered no resources: the mocks are not in effect');
+  if (resources.length === 0)
+    throw new Error('the program registered no resources: the mocks are not in effect');
 
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   return {

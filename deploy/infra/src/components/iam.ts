@@ -21,9 +21,16 @@ export function policyDocument(statements: PolicyStatement[]): pulumi.Output<str
 }
 
 /** Trust policy letting an AWS service assume a role. */
-export function serviceTrustPolicy(service: string, condition?: PolicyStatement['Condition']): pulumi.Output<string> {
+export function serviceTrustPolicy(
+  service: string,
+  condition?: PolicyStatement['Condition'],
+): pulumi.Output<string> {
   return policyDocument([
-    { Action: 'sts:AssumeRole', Principal: { Service: service }, ...(condition ? { Condition: condition } : {}) },
+    {
+      Action: 'sts:AssumeRole',
+      Principal: { Service: service },
+      ...(condition ? { Condition: condition } : {}),
+    },
   ]);
 }
 

@@ -42,7 +42,9 @@ export class Network extends pulumi.ComponentResource {
       )
       .names.apply((names) => {
         if (names.length < zoneCount) {
-          throw new Error(`network.availabilityZoneCount is ${zoneCount} but the region offers ${names.length} zones`);
+          throw new Error(
+            `network.availabilityZoneCount is ${zoneCount} but the region offers ${names.length} zones`,
+          );
         }
         return names.slice(0, zoneCount);
       });
@@ -178,7 +180,10 @@ export class Network extends pulumi.ComponentResource {
               cidrBlock,
               availabilityZone: zoneAt(index),
               mapPublicIpOnLaunch: false,
-              tags: naming.tags(`private-${index}`, { 'platform:tier': 'private', ...loadBalancerTags('internal-elb') }),
+              tags: naming.tags(`private-${index}`, {
+                'platform:tier': 'private',
+                ...loadBalancerTags('internal-elb'),
+              }),
             },
             parent,
           ),
@@ -263,7 +268,12 @@ export class Network extends pulumi.ComponentResource {
 }
 
 /** Adds the load balancer tags to a subnet this stack does not own. */
-function tagExisting(name: string, resourceId: string, tags: Record<string, string>, parent: pulumi.Resource) {
+function tagExisting(
+  name: string,
+  resourceId: string,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+) {
   for (const [key, value] of Object.entries(tags)) {
     new aws.ec2.Tag(`${name}-${key.replace(/[^a-z0-9]+/gi, '-')}`, { resourceId, key, value }, { parent });
   }
