@@ -35,7 +35,7 @@ describe('rejected combinations, each with a message naming the key and the way 
     [
       'HTTP-01 without any route to the internet',
       { network: { natMode: 'none' } },
-      /tls\.challenge: http01 needs outbound internet .* natMode is none; use dns01 with tls\.route53ZoneId, or natMode single\/perAz/,
+      /tls\.challenge: http01 needs outbound internet .* network\.natMode is none; use dns01 with tls\.route53ZoneId, or natMode single\/perAz/,
     ],
     [
       'HTTP-01 behind an internal load balancer',
