@@ -28,11 +28,9 @@ const awsId = (prefix: string) =>
   z
     .string()
     .regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), { error: `must be an id like ${prefix}-0abc1234` });
-const name = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, {
-    error: 'lower-case letters, digits and hyphens, 3-40 characters',
-  });
+const name = z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, {
+  error: 'lower-case letters, digits and hyphens, 3-40 characters',
+});
 
 /** Retention values CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653];

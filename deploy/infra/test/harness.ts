@@ -12,6 +12,8 @@ export const ACCOUNT_ID = '123456789012';
 export const REGION = 'eu-west-1';
 export const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 export const EXISTING_VPC_CIDR = '10.50.0.0/16';
+/** The VPC every looked-up subnet belongs to. */
+export const EXISTING_VPC_ID = 'vpc-0e1e1e1e1e1e1e1e1';
 
 export interface RegisteredResource {
   type: string;
@@ -61,6 +63,7 @@ const CANNED_INVOKES: Record<string, CannedAnswer> = {
   'aws:ec2/getSubnet:getSubnet': (inputs) => ({
     id: inputs.id,
     cidrBlock: existingSubnetCidr(String(inputs.id)),
+    vpcId: EXISTING_VPC_ID,
   }),
   'aws:ec2/getPrefixList:getPrefixList': (inputs) => ({
     id: 'pl-6da54004',

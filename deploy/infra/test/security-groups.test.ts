@@ -31,13 +31,13 @@ function ruleTable(run: PulumiRun<SecurityGroups>): string[] {
   const describe = (rule: RegisteredResource, direction: string) => {
     const i = rule.inputs;
     const peer = i.referencedSecurityGroupId
-      ? groupName.get(String(i.referencedSecurityGroupId))
+      ? groupName.get(i.referencedSecurityGroupId as string)
       : i.cidrIpv4 === VPC_CIDR
         ? 'vpc'
         : (i.cidrIpv4 ?? i.prefixListId);
     const port = i.ipProtocol === '-1' ? 'all' : `${String(i.ipProtocol)}/${String(i.fromPort)}`;
     if (i.fromPort !== i.toPort) throw new Error(`${rule.name} spans a port range`);
-    return `${groupName.get(String(i.securityGroupId))} ${direction} ${port} ${String(peer)}`;
+    return `${groupName.get(i.securityGroupId as string)} ${direction} ${port} ${String(peer)}`;
   };
   return [
     ...run.ofType(INGRESS).map((r) => describe(r, 'in')),

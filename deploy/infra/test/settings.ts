@@ -45,11 +45,11 @@ type Overrides = { [key: string]: unknown };
 
 /** `base` with `overrides` merged in (objects merge key by key; arrays and scalars replace). */
 export function settings(base: PlatformConfigInput, overrides: Overrides = {}): PlatformConfig {
-  return parseConfig(merge(base as unknown as Overrides, overrides));
+  return parseConfig(merge(base, overrides));
 }
 
-function merge(base: Overrides, overrides: Overrides): Overrides {
-  const out: Overrides = { ...base };
+function merge(base: object, overrides: Overrides): Overrides {
+  const out: Overrides = { ...(base as Overrides) };
   for (const [key, value] of Object.entries(overrides)) {
     const current = out[key];
     out[key] = isPlainObject(current) && isPlainObject(value) ? merge(current, value) : value;
