@@ -1,4 +1,4 @@
-import * as pulumi from '@pulumi/pulumi';
+import type * as pulumi from '@pulumi/pulumi';
 import { CiDeployRole } from './components/ciDeployRole';
 import { EksCluster } from './components/cluster';
 import { ClusterServices } from './components/clusterServices';
@@ -48,6 +48,10 @@ export interface PlatformOutputs {
   ingressHost: string;
   grafanaUrl: string;
   prometheusUrl: string;
+  /** Grafana's `admin` password and Prometheus's basic-auth password (user `prometheus`); secret outputs. */
+  grafanaAdminPassword: pulumi.Output<string>;
+  prometheusPassword: pulumi.Output<string>;
+  containerLogGroup: pulumi.Output<string>;
   clusterIssuer: string;
 }
 
@@ -139,10 +143,13 @@ export function createPlatform(config: PlatformConfig, files: PlatformFiles = {}
       : { engine: 'inCluster' },
     ciDeployRoleArn: ciRole?.roleArn,
     environments: config.environments,
-    appNamespaces: config.environments.map(Naming.appNamespace),
+    appNamespaces: services.appNamespaces,
     ingressHost: config.ingress.host,
     grafanaUrl: `https://${config.ingress.grafanaHost}`,
     prometheusUrl: `https://${config.ingress.prometheusHost}`,
+    grafanaAdminPassword: services.grafanaAdminPassword,
+    prometheusPassword: services.prometheusPassword,
+    containerLogGroup: services.containerLogGroup,
     clusterIssuer: services.clusterIssuer,
   };
 }
