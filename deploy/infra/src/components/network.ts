@@ -50,6 +50,25 @@ export class Network extends pulumi.ComponentResource {
       });
     this.availabilityZones = zones;
     const zoneAt = (index: number) => zones.apply((names) => names[index] as string);
+    // Nothing in any tier gets a public address by default; public subnets hold only load balancers and NAT.
+    const subnet = (
+      tier: 'public' | 'private' | 'database',
+      index: number,
+      vpcId: pulumi.Input<string>,
+      cidrBlock: string,
+      extraTags: Record<string, string> = {},
+    ) =>
+      new aws.ec2.Subnet(
+        naming.name(tier, index),
+        {
+          vpcId,
+          cidrBlock,
+          availabilityZone: zoneAt(index),
+          mapPublicIpOnLaunch: false,
+          tags: naming.tags(`${tier}-${index}`, { 'platform:tier': tier, ...extraTags }),
+        },
+        parent,
+      );
 
     const loadBalancerTags = (role: 'elb' | 'internal-elb') => ({
       [`kubernetes.io/role/${role}`]: '1',
@@ -105,23 +124,8 @@ export class Network extends pulumi.ComponentResource {
       );
 
       const publicCidrs = hasPublicSubnets(config) ? net.publicSubnetCidrs.slice(0, zoneCount) : [];
-      const publicSubnets = publicCidrs.map(
-        (cidrBlock, index) =>
-          new aws.ec2.Subnet(
-            naming.name('public', index),
-            {
-              vpcId: vpc.id,
-              cidrBlock,
-              availabilityZone: zoneAt(index),
-              // Only load balancers and NAT gateways live here; nothing gets a public address by default.
-              mapPublicIpOnLaunch: false,
-              tags: naming.tags(`public-${index}`, {
-                'platform:tier': 'public',
-                ...(config.ingress.public ? loadBalancerTags('elb') : {}),
-              }),
-            },
-            parent,
-          ),
+      const publicSubnets = publicCidrs.map((cidrBlock, index) =>
+        subnet('public', index, vpc.id, cidrBlock, config.ingress.public ? loadBalancerTags('elb') : {}),
       );
       this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
 
@@ -171,23 +175,11 @@ export class Network extends pulumi.ComponentResource {
         }
       }
 
-      const privateSubnets = net.privateSubnetCidrs.slice(0, zoneCount).map(
-        (cidrBlock, index) =>
-          new aws.ec2.Subnet(
-            naming.name('private', index),
-            {
-              vpcId: vpc.id,
-              cidrBlock,
-              availabilityZone: zoneAt(index),
-              mapPublicIpOnLaunch: false,
-              tags: naming.tags(`private-${index}`, {
-                'platform:tier': 'private',
-                ...loadBalancerTags('internal-elb'),
-              }),
-            },
-            parent,
-          ),
-      );
+      const privateSubnets = net.privateSubnetCidrs
+        .slice(0, zoneCount)
+        .map((cidrBlock, index) =>
+          subnet('private', index, vpc.id, cidrBlock, loadBalancerTags('internal-elb')),
+        );
       // One route table per zone, so a zone's egress goes through its own NAT gateway in perAz mode.
       const privateRouteTables = privateSubnets.map((subnet, index) => {
         const nat = natGateways[natGateways.length > 1 ? index : 0];
@@ -221,20 +213,7 @@ export class Network extends pulumi.ComponentResource {
       );
     } else if (!existing || config.database.engine === 'documentdb') {
       const cidrs = net.databaseSubnetCidrs.slice(0, zoneCount);
-      const databaseSubnets = cidrs.map(
-        (cidrBlock, index) =>
-          new aws.ec2.Subnet(
-            naming.name('database', index),
-            {
-              vpcId,
-              cidrBlock,
-              availabilityZone: zoneAt(index),
-              mapPublicIpOnLaunch: false,
-              tags: naming.tags(`database-${index}`, { 'platform:tier': 'database' }),
-            },
-            parent,
-          ),
-      );
+      const databaseSubnets = cidrs.map((cidrBlock, index) => subnet('database', index, vpcId, cidrBlock));
       // No routes at all: only the implicit local route, so the database subnets reach nothing beyond the VPC.
       const isolated = new aws.ec2.RouteTable(
         naming.name('database-rt'),
