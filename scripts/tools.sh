@@ -19,13 +19,16 @@ declare -A TOOLS=(
   [helm]="helm.sh/helm/v3 v3.19.5 cmd/helm"
   [ferretdb]="github.com/FerretDB/FerretDB v1.24.2 cmd/ferretdb"
   [kube-score]="github.com/zegl/kube-score v1.20.0 cmd/kube-score"
+  [actionlint]="github.com/rhysd/actionlint v1.7.12 cmd/actionlint"
   [compose-check]="local - tools/compose-check"
 )
 
 # Link-time settings upstream's release builds pass, where a plain `go build` would differ:
 # helm reports its version, and renders for Kubernetes 1.34 (the client library it is built
 # with) instead of its 1.20 fallback, which would fail charts requiring a newer kubeVersion.
+# actionlint reports its version as its release builds do, instead of "(devel)".
 declare -A TOOL_LDFLAGS=(
+  [actionlint]="-X github.com/rhysd/actionlint.version=1.7.12"
   [helm]="-X helm.sh/helm/v3/internal/version.version=v3.19.5 -X helm.sh/helm/v3/internal/version.gitTreeState=clean -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=34 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=34"
 )
 
