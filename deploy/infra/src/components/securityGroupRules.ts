@@ -1,6 +1,5 @@
 import type { PlatformConfig } from '../config';
 import {
-  API_SERVICES,
   DATABASE_PORT,
   DNS_PORT,
   HTTP_PORT,
@@ -226,4 +225,3 @@ export function ruleKey(rule: RuleSpec): string {
   return `${rule.group}-${direction}-${protocol}-${direction === 'in' ? 'from' : 'to'}-${peer}`;
 }
 
-export const API_POD_GROUPS = API_SERVICES.map(podGroup);
