@@ -224,4 +224,3 @@ export function ruleKey(rule: RuleSpec): string {
   const protocol = rule.protocol === '-1' ? 'all' : `${rule.protocol}-${rule.port}`;
   return `${rule.group}-${direction}-${protocol}-${direction === 'in' ? 'from' : 'to'}-${peer}`;
 }
-
