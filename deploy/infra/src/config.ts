@@ -160,10 +160,27 @@ const monitoring = z.strictObject({
   serviceMonitorLabel: z.string().default('kube-prometheus-stack'),
 });
 
+/**
+ * ECR repositories `<repositoryPrefix>/<service>`, shared by every environment so the image CI
+ * built and scanned once is the image each environment runs. One stack per account creates them;
+ * the others look them up.
+ */
+const registry = z.strictObject({
+  repositoryPrefix: z
+    .string()
+    .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/)
+    .default('platform'),
+  create: z.boolean().default(true),
+});
+
 const ci = z.strictObject({
   /** owner/name of the repository whose workflows may deploy. */
   githubRepository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/),
-  /** The account-wide GitHub OIDC provider: created here unless another stack already owns it. */
+  /**
+   * The GitHub OIDC provider is one per account: `create` it in one stack, and in the others use
+   * `existing` (looked up by its URL) or name it with githubOidcProviderArn.
+   */
+  githubOidcProvider: z.enum(['create', 'existing']).default('create'),
   githubOidcProviderArn: z.string().startsWith('arn:').optional(),
   /** GitHub environments whose jobs may assume the deploy role (see the CI workflow). */
   githubEnvironments: z.array(z.string().min(1)).min(1),
@@ -184,6 +201,7 @@ const schema = z.strictObject({
   ingress,
   tls,
   monitoring: monitoring.prefault({}),
+  registry: registry.prefault({}),
   ci: ci.optional(),
 });
 

@@ -106,7 +106,7 @@ export function createPlatform(config: PlatformConfig, files: PlatformFiles = {}
         ci: config.ci,
         naming,
         cluster,
-        repositoryArns: SERVICES.map((service) => registry.repositoryArns[service]),
+        repositoryArns: registry.owned ? SERVICES.map((service) => registry.repositoryArns[service]) : [],
       })
     : undefined;
 

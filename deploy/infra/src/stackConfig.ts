@@ -29,6 +29,7 @@ const SETTING_KINDS = {
   ingress: 'json',
   tls: 'json',
   monitoring: 'json',
+  registry: 'json',
   ci: 'json',
 } as const satisfies Record<keyof PlatformConfigInput, 'string' | 'json'>;
 

@@ -34,7 +34,7 @@ const cluster: KubernetesCluster = {
   },
 };
 
-function ciRole(config: PlatformConfig): Promise<PulumiRun<CiDeployRole>> {
+function ciRole(config: PlatformConfig, repositoryArns = REPOSITORY_ARNS): Promise<PulumiRun<CiDeployRole>> {
   const naming = new Naming(config);
   const ci = config.ci;
   if (!ci) throw new Error('these tests need ci settings');
@@ -45,7 +45,7 @@ function ciRole(config: PlatformConfig): Promise<PulumiRun<CiDeployRole>> {
         ci,
         naming,
         cluster,
-        repositoryArns: REPOSITORY_ARNS.map((arn) => pulumi.output(arn)),
+        repositoryArns: repositoryArns.map((arn) => pulumi.output(arn)),
       }),
   );
 }
@@ -158,6 +158,36 @@ describe('CiDeployRole', () => {
     expect(trust[0]?.Condition?.StringEquals?.['token.actions.githubusercontent.com:sub']).toEqual([
       'repo:example-org/platform:ref:refs/heads/main',
       'repo:example-org/platform:environment:prod',
+    ]);
+  });
+
+  test('finds the account-wide GitHub provider by its URL when told it exists', async () => {
+    const existing = await ciRole(
+      settings(PROD, {
+        ci: {
+          githubRepository: 'example-org/platform',
+          githubEnvironments: ['prod'],
+          githubOidcProvider: 'existing',
+        },
+      }),
+    );
+    expect(existing.ofType(OIDC)).toEqual([]);
+    expect(
+      existing.invokes.filter((i) => i.token === 'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider'),
+    ).toEqual([
+      {
+        token: 'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider',
+        inputs: { url: 'https://token.actions.githubusercontent.com' },
+      },
+    ]);
+    const trust = statements(existing.ofType(ROLE)[0]?.inputs.assumeRolePolicy);
+    expect(trust[0]?.Principal).toEqual({ Federated: GITHUB_PROVIDER });
+  });
+
+  test('gets no registry access in a stack that does not own the repositories', async () => {
+    const deployOnly = await ciRole(settings(PROD), []);
+    expect(statements(deployOnly.ofType(ROLE_POLICY)[0]?.inputs.policy)).toEqual([
+      { Sid: 'FindCluster', Effect: 'Allow', Action: 'eks:DescribeCluster', Resource: CLUSTER_ARN },
     ]);
   });
 });

@@ -70,6 +70,17 @@ const CANNED_INVOKES: Record<string, CannedAnswer> = {
     name: inputs.name,
     cidrBlocks: [],
   }),
+  'aws:ecr/getRepository:getRepository': (inputs) => ({
+    name: inputs.name,
+    arn: `arn:aws:ecr:${REGION}:${ACCOUNT_ID}:repository/${String(inputs.name)}`,
+    repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${String(inputs.name)}`,
+    id: inputs.name,
+  }),
+  'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider': (inputs) => ({
+    url: inputs.url,
+    arn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, '')}`,
+    id: inputs.url,
+  }),
   'aws:ec2/getRouteTable:getRouteTable': (inputs) => ({
     id: fakeId('rtb', String(inputs.subnetId)),
     routeTableId: fakeId('rtb', String(inputs.subnetId)),

@@ -88,7 +88,7 @@ test('outputs: what the chart and the pipeline need, and nothing secret in the c
     '10.0.210.0/24',
   ]);
   expect(await resolve(outputs.imageRepositories.auth)).toMatch(
-    /\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/platform-prod\/auth$/,
+    /\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/platform\/auth$/,
   );
   expect(outputs.database.engine).toBe('documentdb');
   expect(outputs.ciDeployRoleArn && (await resolve(outputs.ciDeployRoleArn))).toMatch(

@@ -137,10 +137,31 @@ describe('the stack files', () => {
     expect(database.caBundleFile).toBe('certs/global-bundle.pem');
   });
 
-  it('prod gives the CI pipeline a deploy role for its GitHub environment', () => {
-    const { ci } = loadStack('prod');
-    expect(ci?.githubRepository).toMatch(/^[\w.-]+\/[\w.-]+$/);
-    expect(ci?.githubEnvironments).toEqual(['production']);
+  it.each([
+    { stack: 'dev' as const, environment: 'dev', owner: true },
+    { stack: 'staging' as const, environment: 'staging', owner: false },
+    { stack: 'prod' as const, environment: 'production', owner: false },
+  ])(
+    '$stack gives the pipeline a deploy role for the GitHub environment $environment',
+    ({ stack, environment, owner }) => {
+      const { ci, registry } = loadStack(stack);
+      expect(ci?.githubRepository).toBe('example-org/platform');
+      expect(ci?.githubEnvironments).toEqual([environment]);
+      // One stack owns what is one per account: the OIDC provider and the shared image repositories.
+      expect(ci?.githubOidcProvider).toBe(owner ? 'create' : 'existing');
+      expect(registry).toEqual({ repositoryPrefix: 'platform', create: owner });
+    },
+  );
+
+  it("shares one set of repositories that matches the chart's image repositories", () => {
+    const chartValues = parse(
+      readFileSync(join(PROJECT_DIR, '..', 'helm', 'platform', 'values.yaml'), 'utf8'),
+    ) as { services: Record<string, { image?: { repository?: string } }> };
+    for (const service of ['frontend', 'auth', 'items', 'discounts']) {
+      expect(chartValues.services[service]?.image?.repository).toBe(
+        `${loadStack('dev').registry.repositoryPrefix}/${service}`,
+      );
+    }
   });
 
   describe('CIDRs', () => {

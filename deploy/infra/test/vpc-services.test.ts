@@ -3,7 +3,7 @@ import { FlowLogs } from '../src/components/flowLogs';
 import { LIFECYCLE_POLICY, Registry } from '../src/components/registry';
 import { Naming } from '../src/naming';
 import { DEV, PROD, settings } from './settings';
-import { ACCOUNT_ID, REGION, runPulumi } from './harness';
+import { ACCOUNT_ID, REGION, resolve, runPulumi } from './harness';
 
 const ENDPOINT = 'aws:ec2/vpcEndpoint:VpcEndpoint';
 
@@ -113,7 +113,7 @@ describe('image registry', () => {
     const run = await runPulumi(() => new Registry('registry', { config, naming: new Naming(config) }));
     const repositories = run.ofType('aws:ecr/repository:Repository');
     expect(repositories.map((r) => r.inputs.name)).toEqual(
-      ['frontend', 'auth', 'items', 'discounts'].map((s) => `platform-prod/${s}`),
+      ['frontend', 'auth', 'items', 'discounts'].map((s) => `platform/${s}`),
     );
     for (const repository of repositories) {
       expect(repository.inputs).toMatchObject({
@@ -126,5 +126,22 @@ describe('image registry', () => {
     expect(policies.map((p) => p.inputs.repository)).toEqual(repositories.map((r) => r.inputs.name));
     for (const policy of policies) expect(JSON.parse(String(policy.inputs.policy))).toEqual(LIFECYCLE_POLICY);
     expect(Object.keys(run.result.repositoryUrls)).toEqual(['frontend', 'auth', 'items', 'discounts']);
+    expect(run.result.owned).toBe(true);
+    // Deleting the stack never deletes a repository that still holds images.
+    for (const repository of repositories) expect(repository.inputs.forceDelete).toBe(false);
+  });
+
+  test('a stack that does not own the repositories looks them up and creates nothing', async () => {
+    const config = settings(PROD, { registry: { repositoryPrefix: 'team-a/platform', create: false } });
+    const run = await runPulumi(() => new Registry('registry', { config, naming: new Naming(config) }));
+    expect(run.ofType('aws:ecr/repository:Repository')).toEqual([]);
+    expect(run.ofType('aws:ecr/lifecyclePolicy:LifecyclePolicy')).toEqual([]);
+    expect(
+      run.invokes.filter((i) => i.token === 'aws:ecr/getRepository:getRepository').map((i) => i.inputs.name),
+    ).toEqual(['frontend', 'auth', 'items', 'discounts'].map((s) => `team-a/platform/${s}`));
+    expect(run.result.owned).toBe(false);
+    expect(await resolve(run.result.repositoryUrls.items)).toBe(
+      `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/team-a/platform/items`,
+    );
   });
 });

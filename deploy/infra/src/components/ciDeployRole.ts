@@ -28,6 +28,7 @@ export interface CiDeployRoleArgs {
   ci: NonNullable<PlatformConfig['ci']>;
   naming: Naming;
   cluster: KubernetesCluster;
+  /** Repositories the role pushes to: those this stack owns, none when it only looks them up. */
   repositoryArns: pulumi.Output<string>[];
 }
 
@@ -42,8 +43,8 @@ export function githubSubjects(ci: NonNullable<PlatformConfig['ci']>): string[] 
 
 /**
  * The role GitHub Actions assumes to deploy: only workflows of one repository, on main or in the
- * listed environments, may assume it; it may push images to the platform's repositories and find the
- * cluster, and inside the cluster it is only a member of the deployers group.
+ * listed environments, may assume it; it may push images to the platform's repositories (when this
+ * stack owns them) and find the cluster, and inside the cluster it is only a member of the deployers group.
  */
 export class CiDeployRole extends pulumi.ComponentResource {
   readonly roleArn: pulumi.Output<string>;
@@ -56,15 +57,17 @@ export class CiDeployRole extends pulumi.ComponentResource {
 
     this.githubOidcProviderArn = ci.githubOidcProviderArn
       ? pulumi.output(ci.githubOidcProviderArn)
-      : new aws.iam.OpenIdConnectProvider(
-          naming.name('github-oidc'),
-          {
-            url: `https://${GITHUB_OIDC_HOST}`,
-            clientIdLists: [STS_AUDIENCE],
-            tags: naming.tags('github-oidc'),
-          },
-          parent,
-        ).arn;
+      : ci.githubOidcProvider === 'existing'
+        ? aws.iam.getOpenIdConnectProviderOutput({ url: `https://${GITHUB_OIDC_HOST}` }, parent).arn
+        : new aws.iam.OpenIdConnectProvider(
+            naming.name('github-oidc'),
+            {
+              url: `https://${GITHUB_OIDC_HOST}`,
+              clientIdLists: [STS_AUDIENCE],
+              tags: naming.tags('github-oidc'),
+            },
+            parent,
+          ).arn;
 
     const role = new aws.iam.Role(
       naming.name('ci-deploy'),
@@ -93,9 +96,17 @@ export class CiDeployRole extends pulumi.ComponentResource {
       {
         role: role.name,
         policy: policyDocument([
-          // Registry logins are account-wide: the token action has no resource to scope to.
-          { Sid: 'RegistryLogin', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
-          { Sid: 'PushPullPlatformImages', Action: ECR_PUSH_PULL_ACTIONS, Resource: args.repositoryArns },
+          ...(args.repositoryArns.length > 0
+            ? [
+                // Registry logins are account-wide: the token action has no resource to scope to.
+                { Sid: 'RegistryLogin', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+                {
+                  Sid: 'PushPullPlatformImages',
+                  Action: ECR_PUSH_PULL_ACTIONS,
+                  Resource: args.repositoryArns,
+                },
+              ]
+            : []),
           { Sid: 'FindCluster', Action: 'eks:DescribeCluster', Resource: cluster.arn },
         ]),
       },
