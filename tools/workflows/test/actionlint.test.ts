@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
@@ -13,14 +13,19 @@ const files = readdirSync(WORKFLOWS_DIR)
   .sort();
 
 interface Job {
+  if?: string;
   'timeout-minutes'?: number | string;
   permissions?: unknown;
   concurrency?: string | { group?: string; 'cancel-in-progress'?: boolean | string };
   environment?: string | { name: string };
+  needs?: string | string[];
   steps?: { uses?: string; with?: Record<string, unknown> }[];
+  /** A job that calls a reusable workflow: its timeout lives in the called workflow's jobs. */
   uses?: string;
+  with?: Record<string, unknown>;
 }
 interface Workflow {
+  on?: Record<string, unknown>;
   permissions?: unknown;
   jobs: Record<string, Job>;
 }
@@ -66,10 +71,18 @@ describe.each(files)('%s', (file) => {
     expect(workflow(file).permissions).toEqual({});
   });
 
-  test('every job has timeout-minutes and its own permissions block', () => {
+  test('every job has its own permissions block, and a timeout unless it calls a reusable workflow', () => {
     for (const [name, job] of jobsOf(file)) {
-      expect({ name, timeout: job['timeout-minutes'] }).toEqual({ name, timeout: expect.anything() });
       expect({ name, permissions: job.permissions }).toEqual({ name, permissions: expect.any(Object) });
+      if (job.uses) {
+        expect({ name, uses: job.uses }).toEqual({
+          name,
+          uses: expect.stringMatching(/^\.\/\.github\/workflows\//),
+        });
+        expect(existsSync(join(repoRoot, job.uses))).toBe(true);
+      } else {
+        expect({ name, timeout: job['timeout-minutes'] }).toEqual({ name, timeout: expect.anything() });
+      }
     }
   });
 
@@ -91,16 +104,21 @@ describe.each(files)('%s', (file) => {
   });
 });
 
+/** The jobs of a workflow that call `reusable`, with the inputs they pass. */
+const callersOf = (file: string, reusable: string) =>
+  jobsOf(file).filter(([, job]) => job.uses === `./.github/workflows/${reusable}`);
+
 describe('deploy.yml', () => {
   const jobs = Object.fromEntries(jobsOf('deploy.yml'));
 
-  test('deploys dev, then staging, then prod behind the production environment', () => {
+  test('deploys dev, then staging, then prod, prod behind the production environment', () => {
     expect(Object.keys(jobs)).toEqual(['dev', 'staging', 'prod']);
-    expect(jobs.prod?.environment).toBe('production');
-  });
-
-  test.each(['dev', 'staging', 'prod'])('%s is serialised in its own concurrency group', (env) => {
-    expect(jobs[env]?.concurrency).toEqual({ group: `deploy-${env}`, 'cancel-in-progress': false });
+    expect([jobs.staging?.needs, jobs.prod?.needs]).toEqual(['dev', 'staging']);
+    expect(callersOf('deploy.yml', 'deploy-environment.yml').map(([, job]) => job.with)).toEqual([
+      expect.objectContaining({ environment: 'dev', 'github-environment': 'dev' }),
+      expect.objectContaining({ environment: 'staging', 'github-environment': 'staging' }),
+      expect.objectContaining({ environment: 'prod', 'github-environment': 'production' }),
+    ]);
   });
 
   test('uses OIDC and never long-lived AWS keys', () => {
@@ -108,6 +126,54 @@ describe('deploy.yml', () => {
       expect(job.permissions).toMatchObject({ 'id-token': 'write' });
     }
     expect(text('deploy.yml')).not.toMatch(/aws-access-key-id|aws-secret-access-key/);
+  });
+});
+
+describe('deploy-environment.yml', () => {
+  const job = workflow('deploy-environment.yml').jobs.deploy;
+
+  test('is a reusable workflow with one job in the given GitHub environment', () => {
+    expect(Object.keys(workflow('deploy-environment.yml').on ?? {})).toEqual(['workflow_call']);
+    expect(job?.environment).toBe('${{ inputs.github-environment }}');
+  });
+
+  test('runs one deployment per environment at a time, never cancelling one under way', () => {
+    expect(job?.concurrency).toEqual({
+      group: 'deploy-${{ inputs.environment }}',
+      'cancel-in-progress': false,
+    });
+  });
+
+  test('upgrades atomically with a timeout, tests the release and rolls back when the tests fail', () => {
+    const body = text('deploy-environment.yml');
+    expect(body).toMatch(
+      /upgrade --install "\$RELEASE" deploy\/helm\/platform[^\n]*\\\n[^\n]*values-\$\{ENVIRONMENT\}\.yaml/,
+    );
+    expect(body).toMatch(/--set global\.image\.tag="\$DEPLOY_SHA" --atomic --wait --timeout \d+m/);
+    expect(body).toMatch(/"\$HELM" test "\$RELEASE"/);
+    expect(body).toMatch(
+      /if: failure\(\) && steps\.upgrade\.outcome == 'success'\n\s+run: \|\n(.*\n)*.*"\$HELM" rollback/,
+    );
+  });
+});
+
+describe('infra.yml', () => {
+  test('previews every stack on pull requests with the policy pack', () => {
+    const preview = workflow('infra.yml').jobs.preview;
+    expect(preview?.if).toBe("github.event_name == 'pull_request'");
+    expect(text('infra.yml')).toMatch(/command: preview[\s\S]*policyPacks: .*deploy\/infra\/policy-pack/);
+  });
+
+  test('updates dev, then staging, then prod behind the production environment', () => {
+    expect(callersOf('infra.yml', 'infra-up.yml').map(([, job]) => [job.needs, job.with])).toEqual([
+      [undefined, { stack: 'dev', 'github-environment': 'infra-dev' }],
+      ['up-dev', { stack: 'staging', 'github-environment': 'infra-staging' }],
+      ['up-staging', { stack: 'prod', 'github-environment': 'production' }],
+    ]);
+    const up = workflow('infra-up.yml').jobs.up;
+    expect(up?.concurrency).toEqual({ group: 'infra-${{ inputs.stack }}', 'cancel-in-progress': false });
+    expect(up?.environment).toBe('${{ inputs.github-environment }}');
+    expect(text('infra-up.yml')).toMatch(/command: up[\s\S]*policyPacks: .*deploy\/infra\/policy-pack/);
   });
 });
 
