@@ -98,6 +98,8 @@ const cluster = z.strictObject({
       coredns: addonVersion.default('v1.12.4-eksbuild.1'),
       kubeProxy: addonVersion.default('v1.34.1-eksbuild.2'),
       ebsCsi: addonVersion.default('v1.50.1-eksbuild.1'),
+      /** The resource metrics API the HorizontalPodAutoscalers scale on. */
+      metricsServer: addonVersion.default('v0.8.0-eksbuild.2'),
     })
     .prefault({}),
   /** IAM roles given cluster-admin through EKS access entries (people, break-glass). */

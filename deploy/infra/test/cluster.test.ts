@@ -418,7 +418,7 @@ describe('EksCluster add-ons', () => {
     dev = await eksCluster(settings(DEV));
   });
 
-  test('installs the four add-ons at the configured versions, replacing the defaults EKS installs', () => {
+  test('installs the five add-ons at the configured versions, replacing the defaults EKS installs', () => {
     const addons = dev.run.ofType(ADDON);
     const versions = Object.fromEntries(addons.map((a) => [a.inputs.addonName, a.inputs.addonVersion]));
     expect(versions).toEqual({
@@ -426,6 +426,7 @@ describe('EksCluster add-ons', () => {
       'kube-proxy': dev.config.cluster.addons.kubeProxy,
       coredns: dev.config.cluster.addons.coredns,
       'aws-ebs-csi-driver': dev.config.cluster.addons.ebsCsi,
+      'metrics-server': dev.config.cluster.addons.metricsServer,
     });
     for (const addon of addons) {
       expect(addon.inputs).toMatchObject({
@@ -449,12 +450,12 @@ describe('EksCluster add-ons', () => {
     ]);
   });
 
-  test('creates vpc-cni before the node groups, and coredns and the EBS CSI driver after them', () => {
+  test('creates vpc-cni before the node groups, and coredns, the EBS CSI driver and metrics-server after them', () => {
     const vpcCni = registration(dev.declared, ADDON, 'platform-dev-addon-vpc-cni');
     const nodeGroups = dev.declared.filter((r) => r.type === NODE_GROUP);
     expect(nodeGroups).toHaveLength(1);
     for (const group of nodeGroups) expect(dependsOn(group)).toContain(vpcCni.resource);
-    for (const after of ['coredns', 'ebs-csi']) {
+    for (const after of ['coredns', 'ebs-csi', 'metrics-server']) {
       const addon = registration(dev.declared, ADDON, `platform-dev-addon-${after}`);
       for (const group of nodeGroups) expect(dependsOn(addon)).toContain(group.resource);
     }
@@ -484,7 +485,7 @@ describe('EksCluster add-ons', () => {
     const expected = dev.declared
       .filter((r) => r.type === NODE_GROUP || r.type === ADDON)
       .map((r) => r.resource);
-    expect(expected).toHaveLength(5);
+    expect(expected).toHaveLength(6);
     expect(new Set(ready)).toEqual(new Set(expected));
   });
 });

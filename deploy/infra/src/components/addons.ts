@@ -110,6 +110,12 @@ export function createNodeAddons(context: AddonContext, nodeGroups: pulumi.Resou
     addon(context, 'coredns', { addonName: 'coredns', addonVersion: versions.coredns }, nodeGroups),
     addon(
       context,
+      'metrics-server',
+      { addonName: 'metrics-server', addonVersion: versions.metricsServer },
+      nodeGroups,
+    ),
+    addon(
+      context,
       'ebs-csi',
       {
         addonName: 'aws-ebs-csi-driver',

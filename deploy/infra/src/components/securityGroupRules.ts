@@ -45,6 +45,8 @@ export interface GroupSpec {
 /** Admission webhooks the control plane calls on pods: cert-manager and prometheus-operator (10250), ingress-nginx (8443), AWS load balancer controller (9443). */
 export const WEBHOOK_PORTS = [10250, 8443, 9443] as const;
 export const KUBELET_PORT = 10250;
+/** The EKS metrics-server add-on serves the resource metrics API (HPAs, kubectl top) here. */
+export const METRICS_SERVER_PORT = 10251;
 
 /** Callee -> callers over http, as in SPEC section 7 and the chart's networkPolicy.flows. */
 export const SERVICE_CALLERS: Partial<Record<Service, Service[]>> = {
@@ -110,6 +112,7 @@ export function securityGroupRules(config: PlatformConfig): RuleSpec[] {
   for (const port of WEBHOOK_PORTS.filter((p) => p !== KUBELET_PORT)) {
     connect('cluster', 'nodes', 'tcp', port, `admission webhook on ${port}`);
   }
+  connect('cluster', 'nodes', 'tcp', METRICS_SERVER_PORT, 'resource metrics API (metrics-server)');
   add(
     'nodes',
     'ingress',
