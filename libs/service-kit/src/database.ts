@@ -19,9 +19,41 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'MongooseServerSelectionError',
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
+  'MongoClientClosedError',
   'MongoPoolClearedError',
   'MongoServerClosedError',
 ]);
+
+// The driver passes some socket errors on unwrapped, e.g. an EPIPE from writing a command to a
+// connection the server has just closed.
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ENOTCONN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+]);
+
+// Server answers that mean "not now": shutting down, stepping down, or cut off from the data.
+const UNAVAILABLE_SERVER_CODES = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+const HEARTBEAT_FREQUENCY_MS = 2000;
 
 const CONNECTION_BEHAVIOUR = { bufferCommands: false, autoIndex: false, autoCreate: false } as const;
 
@@ -29,6 +61,13 @@ const CONNECTION_BEHAVIOUR = { bufferCommands: false, autoIndex: false, autoCrea
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (UNAVAILABLE_ERROR_NAMES.has(error.name)) return true;
+  const code: unknown = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE_SOCKET_CODES.has(code)) return true;
+  if (error.name === 'MongoServerError' && typeof code === 'number') {
+    if (UNAVAILABLE_SERVER_CODES.has(code)) return true;
+    // FerretDB v1 fails an operation cut short by its shutdown with InternalError "context canceled".
+    if (code === 1 && error.message.includes('context canceled')) return true;
+  }
   // Mongoose refuses operations before the first connection when buffering is off.
   return (
     error.name === 'MongooseError' &&
@@ -52,6 +91,12 @@ export function isDuplicateKeyError(error: unknown): boolean {
  * so the process starts (and /healthz answers) while the database is still coming up, and runs
  * `initialize` once connected. Operations never buffer: while the database is down they fail
  * within `operationTimeoutMs`, which the API turns into a 503.
+ *
+ * It also watches the driver's server monitor, which can wedge: a heartbeat written on a socket
+ * that the server closed in that same instant waits forever for the socket to drain, and the
+ * client then never notices that the server is back. A heartbeat cannot legitimately last beyond
+ * its socket timeout (connectTimeoutMS, plus heartbeatFrequencyMS for an awaited one), so one
+ * in flight well past that means the client is wedged, and it is replaced by a new one.
  */
 export class Database {
   readonly connection: mongoose.Connection;
@@ -60,6 +105,10 @@ export class Database {
   private readonly ready: Promise<void>;
   private resolveReady!: () => void;
   private wakeUp: (() => void) | undefined;
+  /** When each server's heartbeat in flight started. */
+  private readonly heartbeats = new Map<string, number>();
+  private watchdog: NodeJS.Timeout | undefined;
+  private replacing = false;
 
   constructor(private readonly options: DatabaseOptions) {
     this.connection = mongoose.createConnection();
@@ -75,6 +124,8 @@ export class Database {
   /** Starts connecting; returns at once. */
   start(): void {
     void this.connectLoop();
+    this.watchdog = setInterval(() => this.checkHeartbeats(), 1000);
+    this.watchdog.unref();
   }
 
   /** Resolves once connected and initialized. */
@@ -96,8 +147,40 @@ export class Database {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.watchdog);
     this.wakeUp?.();
     await this.connection.close();
+  }
+
+  private checkHeartbeats(): void {
+    if (this.closing || this.replacing || this.heartbeats.size === 0) return;
+    const oldest = Math.min(...this.heartbeats.values());
+    // The heartbeat's own socket timeout, plus room for a busy event loop.
+    if (Date.now() - oldest <= this.options.operationTimeoutMs + HEARTBEAT_FREQUENCY_MS + 5000) return;
+    this.replacing = true;
+    this.options.logger.warn(
+      { heartbeatRunningMs: Date.now() - oldest },
+      'the database client stopped monitoring the server; replacing it',
+    );
+    this.heartbeats.clear();
+    // Not forced: mongoose would refuse every later operation on a force-closed connection.
+    void this.connection
+      .close()
+      .catch((error: unknown) =>
+        this.options.logger.warn({ err: error }, 'closing the wedged database client failed'),
+      )
+      .then(() => this.connectLoop())
+      .finally(() => (this.replacing = false));
+  }
+
+  private watchHeartbeats(): void {
+    const client = this.connection.getClient();
+    client.on('serverHeartbeatStarted', (event: mongoose.mongo.ServerHeartbeatStartedEvent) => {
+      if (!this.heartbeats.has(event.connectionId)) this.heartbeats.set(event.connectionId, Date.now());
+    });
+    const finished = (event: { connectionId: string }) => this.heartbeats.delete(event.connectionId);
+    client.on('serverHeartbeatSucceeded', finished);
+    client.on('serverHeartbeatFailed', finished);
   }
 
   private async connectLoop(): Promise<void> {
@@ -110,11 +193,12 @@ export class Database {
           await this.connection.openUri(url, {
             serverSelectionTimeoutMS: operationTimeoutMs,
             connectTimeoutMS: operationTimeoutMs,
-            heartbeatFrequencyMS: 2000,
+            heartbeatFrequencyMS: HEARTBEAT_FREQUENCY_MS,
             ...CONNECTION_BEHAVIOUR,
           });
+          this.watchHeartbeats();
         }
-        await this.options.initialize?.(this.connection);
+        if (!this.initialized) await this.options.initialize?.(this.connection);
         this.initialized = true;
         logger.info({ attempt }, 'database connected');
         this.resolveReady();

@@ -29,11 +29,16 @@ export async function spawnServiceProcess(
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let listening = false;
   const urls = await new Promise<{ api: string; management: string }>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
+      // Scan only until found: a service under load logs a line per request.
+      if (listening) return;
       const line = output.split('\n').find((entry) => entry.includes(`"${name} listening"`));
-      if (line) resolve(JSON.parse(line) as { api: string; management: string });
+      if (!line) return;
+      listening = true;
+      resolve(JSON.parse(line) as { api: string; management: string });
     });
     child.once('exit', () => reject(new Error(`${name} exited before listening:\n${output}`)));
   });
