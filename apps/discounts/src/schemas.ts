@@ -72,9 +72,27 @@ export const CreateDiscountBody = z
     endsAt: discountFields.endsAt.optional(),
     active: discountFields.active.default(true),
   })
-  .superRefine((body, ctx) => {
-    for (const problem of discountProblems(body))
-      ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+  .superRefine(
+    (body, ctx) => {
+      for (const problem of discountProblems(body))
+        ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+    },
+    // Only on fields that parsed: an unparseable date is still text here, not a Date to compare.
+    { when: (payload) => payload.issues.length === 0 },
+  )
+  // The refinement is code; the OpenAPI document states the exactly-one rule in JSON Schema
+  // (the start-before-end rule has no JSON Schema form and stays a 400 with details).
+  .meta({
+    anyOf: [
+      {
+        required: ['percentOff'],
+        properties: { percentOff: { type: 'integer' }, amountOffCents: { type: 'null' } },
+      },
+      {
+        required: ['amountOffCents'],
+        properties: { amountOffCents: { type: 'integer' }, percentOff: { type: 'null' } },
+      },
+    ],
   });
 
 export const UpdateDiscountBody = z
@@ -91,7 +109,8 @@ export const UpdateDiscountBody = z
   .refine(
     (body) => Object.values(body).some((value) => value !== undefined),
     'must change at least one field',
-  );
+  )
+  .meta({ minProperties: 1 });
 
 export const QuoteBody = z.strictObject({
   lines: z

@@ -72,6 +72,7 @@ describe('admin CRUD', () => {
       'endsAt',
     ],
     ['an unparseable date', { startsAt: 'next tuesday' }, 'startsAt'],
+    ['an unparseable end after a valid start', { startsAt: '2026-07-01T00:00:00Z', endsAt: 'AAA' }, 'endsAt'],
     ['an unknown scope', { appliesTo: { type: 'everything' } }, 'appliesTo.type'],
     ['a scope missing its category', { appliesTo: { type: 'category' } }, 'appliesTo.category'],
     ['item ids that are not ids', { appliesTo: { type: 'items', itemIds: ['x'] } }, 'appliesTo.itemIds.0'],

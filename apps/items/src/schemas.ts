@@ -30,19 +30,27 @@ export const UpdateItemBody = z
   .refine(
     (body) => Object.values(body).some((value) => value !== undefined),
     'must change at least one field',
-  );
+  )
+  .meta({ minProperties: 1 });
 
 export const ListQuery = z
   .strictObject({
     q: z.string().max(200).optional(),
     category: category.optional(),
     page: queryInt(1, 100_000).default(1),
-    // Larger limits are capped rather than refused, as the SPEC says.
+    // Larger limits are capped rather than refused, as the SPEC says (after the integer check, so
+    // the OpenAPI document states exactly what is accepted: any safe integer from 1).
     limit: z
       .string()
       .regex(/^\d+$/, 'must be a whole number')
-      .transform((text) => Math.min(Number(text), MAX_LIMIT))
-      .pipe(z.number().int().min(1, 'must be at least 1'))
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .int('must be a whole number')
+          .min(1, 'must be at least 1')
+          .overwrite((limit) => Math.min(limit, MAX_LIMIT)),
+      )
       .default(20),
     ids: z
       .string()

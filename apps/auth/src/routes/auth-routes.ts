@@ -164,7 +164,9 @@ export function authRoutes(deps: AuthRouteDeps): ApiRouter {
       path: '/logout',
       operationId: 'logout',
       summary: 'Revoke the refresh token and clear its cookie',
+      description: 'Without a refresh cookie there is nothing to revoke, and the answer is the same.',
       security: 'refreshCookie',
+      securityOptional: true,
       responses: { 204: { description: 'Logged out' } },
       handler: async ({ req, res }) => {
         await sessions.revoke(refreshTokenFrom(req));

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -42,6 +43,46 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
   );
 }
 
+/**
+ * JSON text is UTF-8 (RFC 8259): any other charset is refused, and so are bytes that are not
+ * UTF-8, which the parser would otherwise turn into U+FFFD and let the service store.
+ */
+function requireUtf8(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+  if (encoding !== 'utf-8')
+    throw Object.assign(new Error('JSON must be UTF-8'), { type: 'charset.unsupported' });
+  if (!isUtf8(body)) throw Object.assign(new Error('Body is not UTF-8'), { type: 'charset.invalid' });
+}
+
+/** An unpaired surrogate (`"\ud800"`) is a valid JSON escape but no text: the database would store U+FFFD. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** Walks a parsed body without recursion (a body may nest thousands deep) looking for one. */
+function hasLoneSurrogate(body: unknown): boolean {
+  const pending: unknown[] = [body];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) return true;
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, child] of Object.entries(value)) {
+        if (LONE_SURROGATE.test(key)) return true;
+        pending.push(child);
+      }
+    }
+  }
+  return false;
+}
+
+function rejectLoneSurrogates(req: Request, _res: Response, next: NextFunction): void {
+  if (hasLoneSurrogate(req.body)) {
+    next(
+      new HttpError(400, 'MALFORMED_JSON', 'Request body contains an unpaired surrogate (not valid Unicode)'),
+    );
+    return;
+  }
+  next();
+}
+
 /** The API port's Express app: security headers, request ids and logs, metrics, JSON only, SPEC errors. */
 export function createApiApp(options: ApiAppOptions): Express {
   const app = express();
@@ -57,7 +98,15 @@ export function createApiApp(options: ApiAppOptions): Express {
     next();
   });
   app.use(requireJsonBody);
-  app.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: JSON_TYPES }));
+  app.use(
+    express.json({
+      limit: JSON_BODY_LIMIT,
+      strict: true,
+      type: JSON_TYPES,
+      verify: requireUtf8,
+    }),
+  );
+  app.use(rejectLoneSurrogates);
   for (const middleware of options.middleware ?? []) app.use(middleware);
   for (const router of options.routers) app.use(router.expressRouter());
   app.use(notFoundHandler);

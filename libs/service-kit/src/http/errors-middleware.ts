@@ -9,6 +9,7 @@ const BODY_ERRORS: Record<string, [number, string, string]> = {
   'entity.parse.failed': [400, 'MALFORMED_JSON', 'Request body is not valid JSON'],
   'encoding.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body encoding is not supported'],
   'charset.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body charset is not supported'],
+  'charset.invalid': [400, 'MALFORMED_JSON', 'Request body is not valid UTF-8'],
   'request.aborted': [400, 'REQUEST_ABORTED', 'Request body was not received completely'],
   'request.size.invalid': [400, 'BAD_REQUEST', 'Request body size does not match Content-Length'],
   'parameters.too.many': [413, 'PAYLOAD_TOO_LARGE', 'Too many parameters'],

@@ -2,7 +2,7 @@ import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import type { FieldProblem } from '../errors';
-import { badRequest } from '../errors';
+import { badRequest, HttpError } from '../errors';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Schema = z.ZodType | undefined;
@@ -32,12 +32,17 @@ export interface RouteSpec<B extends Schema, Q extends Schema, P extends Schema>
   summary: string;
   description?: string;
   security?: Security;
+  /** The route also serves callers without the credential (logout without a session). */
+  securityOptional?: boolean;
   body?: B;
   query?: Q;
   params?: P;
   /** Success and domain-specific error responses; validation and generic errors are documented for you. */
   responses: Record<number, ResponseSpec>;
-  /** Runs after validation, before the handler (authentication, role guards, throttles). */
+  /**
+   * Runs before validation (authentication, role guards), so a caller who may not use the route
+   * gets 401 or 403, never a description of what the route would have accepted.
+   */
   before?: RequestHandler[];
   handler: (context: RouteContext<Output<B>, Output<Q>, Output<P>>) => Promise<void> | void;
 }
@@ -95,8 +100,11 @@ export class ApiRouter {
     spec: RouteSpec<B, Q, P>,
   ): this {
     const template = `${this.basePath}${spec.path}`;
-    const validate = (req: Request, res: Response, next: NextFunction): void => {
+    const matched = (_req: Request, res: Response, next: NextFunction): void => {
       res.locals.routeTemplate = template;
+      next();
+    };
+    const validate = (req: Request, res: Response, next: NextFunction): void => {
       const found: FieldProblem[] = [];
       const parse = (schema: Schema, value: unknown, location: FieldProblem['location']): unknown => {
         if (!schema) return undefined;
@@ -123,15 +131,19 @@ export class ApiRouter {
       };
       await spec.handler({ body, query, params, req, res });
     };
-    this.router[spec.method](spec.path, validate, ...(spec.before ?? []), handle);
+    this.router[spec.method](spec.path, matched, ...(spec.before ?? []), validate, handle);
     this.document(spec);
     return this;
   }
 
-  /** Express router mounted at basePath, including `GET <basePath>/openapi.json`. */
+  /**
+   * Express router mounted at basePath, including `GET <basePath>/openapi.json`. A method the
+   * document does not list for a path gets 405 with `Allow`, and OPTIONS gets 204 with `Allow`.
+   */
   expressRouter(): Router {
     const outer = express.Router();
     const document = this.openApiDocument();
+    outer.use(methodGuard(document.paths as Record<string, Record<string, unknown>>));
     outer.get(`${this.basePath}/openapi.json`, (_req, res) => {
       res.json(document);
     });
@@ -199,7 +211,9 @@ export class ApiRouter {
       operationId: spec.operationId,
       summary: spec.summary,
       ...(spec.description ? { description: spec.description } : {}),
-      ...(spec.security ? { security: [{ [spec.security]: [] }] } : {}),
+      ...(spec.security
+        ? { security: [{ [spec.security]: [] }, ...(spec.securityOptional ? [{}] : [])] }
+        : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(spec.body
         ? {
@@ -214,12 +228,70 @@ export class ApiRouter {
   }
 }
 
+/**
+ * Path and query parameters arrive as text; each is documented by the value it parses to (`page`
+ * as an integer with its bounds, `ids` as a list), which is how OpenAPI describes parameters.
+ * A list is sent comma-separated (`style: form, explode: false`).
+ */
 function parametersOf(schema: Schema, location: 'path' | 'query'): Record<string, unknown>[] {
   if (!(schema instanceof z.ZodObject)) return [];
-  return Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, field]) => ({
-    name,
-    in: location,
-    required: location === 'path' || !field.safeParse(undefined).success,
-    schema: jsonSchema(field, 'input'),
-  }));
+  return Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, field]) => {
+    const documented = jsonSchema(field, 'output');
+    return {
+      name,
+      in: location,
+      required: location === 'path' || !field.safeParse(undefined).success,
+      schema: documented,
+      ...(documented.type === 'array' ? { style: 'form', explode: false } : {}),
+    };
+  });
+}
+
+const PATH_METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
+
+/**
+ * Answers a method the document does not list for a path: 405 with `Allow` (RFC 9110), and
+ * OPTIONS with 204 and `Allow`. Paths match as OpenAPI matches them: literal paths before
+ * templated ones, so `PATCH /api/items/categories` is refused rather than routed to `{id}`.
+ */
+function methodGuard(paths: Record<string, Record<string, unknown>>) {
+  const table = Object.entries(paths)
+    .map(([template, operations]) => {
+      const methods = PATH_METHODS.filter((method) => operations[method] !== undefined).map((method) =>
+        method.toUpperCase(),
+      );
+      if (methods.includes('GET')) methods.push('HEAD');
+      const pattern = template
+        .split(/(\{[^}]+\})/)
+        .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('');
+      return {
+        // Express routes ignore case and a trailing slash; the guard must match the same requests.
+        regex: new RegExp(`^${pattern}/?$`, 'i'),
+        templated: template.includes('{'),
+        methods,
+        allow: [...methods, 'OPTIONS'].join(', '),
+      };
+    })
+    .sort((a, b) => Number(a.templated) - Number(b.templated));
+
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const entry = table.find(({ regex }) => regex.test(req.path));
+    if (!entry || entry.methods.includes(req.method)) {
+      next();
+      return;
+    }
+    res.setHeader('Allow', entry.allow);
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    next(
+      new HttpError(
+        405,
+        'METHOD_NOT_ALLOWED',
+        `${req.method} is not allowed here; use ${entry.methods.join(', ')}`,
+      ),
+    );
+  };
 }
