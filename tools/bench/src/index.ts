@@ -1,0 +1,11 @@
+export * from './args';
+export * from './catalog';
+export * from './cases';
+export * from './load';
+export * from './memory';
+export * from './platform';
+export * from './processes';
+export * from './report';
+export * from './run';
+export { startBaseline } from './baseline/server';
+export type { Baseline, BaselineConfig } from './baseline/server';

@@ -1,0 +1,321 @@
+/** The report: ratios to the baseline, and the Markdown and JSON forms. Pure functions only. */
+import type { Measurement } from './load';
+
+export interface MachineInfo {
+  node: string;
+  os: string;
+  cpus: number;
+  cpuModel: string;
+  memoryBytes: number;
+  /** 1, 5 and 15 minute load averages when the run started: other work on the machine skews numbers. */
+  loadAverage: number[];
+  database: { engine: 'ferretdb' | 'mongodb'; version: string; where: string };
+}
+
+export interface RunSettings {
+  durationSec: number;
+  warmupSec: number;
+  connections: number;
+  loginConnections: number;
+  items: number;
+  scaleSizes: number[];
+  /** When a case counts as database-bound (see load.ts). */
+  databaseBoundRule: string;
+  /** Environment every service ran with (beyond ports, database and keys). */
+  serviceSettings: Record<string, string>;
+  /** Settings of individual services that differ from their defaults, and why. */
+  serviceOverrides: { service: string; setting: string; reason: string }[];
+  loadGenerator: string;
+}
+
+export interface Ratios {
+  /** service / baseline requests per second (1 = as fast as the floor). */
+  rps: number | null;
+  /** service / baseline latency (1 = as fast as the floor). */
+  p50: number | null;
+  p99: number | null;
+}
+
+export interface CaseResult {
+  id: string;
+  title: string;
+  baselineDescription: string;
+  service?: Measurement;
+  baseline?: Measurement;
+  ratios?: Ratios;
+  problems: string[];
+}
+
+export interface ScaleResult {
+  size: number;
+  service?: Measurement;
+  baseline?: Measurement;
+  ratios?: Ratios;
+  problems: string[];
+}
+
+export interface LoginResult {
+  title: string;
+  measurement?: Measurement;
+  scrypt: { N: number; r: number; p: number };
+  /** Hashes per second of scrypt alone at the same concurrency, in the bench process. */
+  scryptFloor?: { hashesPerSecond: number; concurrency: number; seconds: number };
+  problems: string[];
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  wallSeconds: number;
+  status: 'ok' | 'failed';
+  machine: MachineInfo;
+  settings: RunSettings;
+  cases: CaseResult[];
+  scale: ScaleResult[];
+  login?: LoginResult;
+  failures: string[];
+}
+
+const ratio = (numerator: number, denominator: number): number | null =>
+  Number.isFinite(numerator) && Number.isFinite(denominator) && denominator > 0 && numerator >= 0
+    ? numerator / denominator
+    : null;
+
+export function computeRatios(service: Measurement, baseline: Measurement): Ratios {
+  return {
+    rps: ratio(service.rps, baseline.rps),
+    p50: ratio(service.latencyMs.p50, baseline.latencyMs.p50),
+    p99: ratio(service.latencyMs.p99, baseline.latencyMs.p99),
+  };
+}
+
+/** Every problem of the run, each prefixed with where it happened. */
+export function collectFailures(parts: {
+  cases: CaseResult[];
+  scale: ScaleResult[];
+  login?: LoginResult | undefined;
+}): string[] {
+  return [
+    ...parts.cases.flatMap((result) => result.problems.map((problem) => `${result.title}: ${problem}`)),
+    ...parts.scale.flatMap((result) =>
+      result.problems.map((problem) => `list at ${formatCount(result.size)} items: ${problem}`),
+    ),
+    ...(parts.login?.problems.map((problem) => `${parts.login!.title}: ${problem}`) ?? []),
+  ];
+}
+
+export const formatCount = (value: number) => value.toLocaleString('en-US');
+
+export function formatRate(value: number): string {
+  if (value >= 100) return formatCount(Math.round(value));
+  if (value >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+export function formatMs(value: number): string {
+  if (value >= 100) return formatCount(Math.round(value));
+  if (value >= 10) return value.toFixed(1);
+  return value.toFixed(2).replace(/\.?0+$/, '') || '0';
+}
+
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined) return 'n/a';
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export function formatRatio(value: number | null | undefined): string {
+  return value === null || value === undefined ? 'n/a' : `${value.toFixed(2)}×`;
+}
+
+export function formatDuration(seconds: number): string {
+  const whole = Math.round(seconds);
+  const minutes = Math.floor(whole / 60);
+  return minutes > 0 ? `${minutes} min ${whole % 60} s` : `${whole} s`;
+}
+
+const escapeCell = (text: string) => text.replace(/\|/g, '\\|');
+
+function table(header: string[], rows: string[][]): string[] {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+  ];
+}
+
+function memory(measurement: Measurement | undefined): string {
+  if (!measurement) return '-';
+  const entries = Object.entries(measurement.peakRss);
+  if (entries.length === 1) return formatBytes(entries[0]![1].bytes);
+  return entries.map(([name, peak]) => `${name} ${formatBytes(peak.bytes)}`).join(' + ');
+}
+
+function load(measurement: Measurement | undefined): string {
+  if (!measurement) return '-';
+  return measurement.mode === 'throughput'
+    ? `${measurement.connections} conn, ${measurement.seconds.toFixed(1)} s`
+    : `1 conn, ${measurement.requests} req (db-bound)`;
+}
+
+const cells = (measurement: Measurement | undefined) =>
+  measurement
+    ? [formatRate(measurement.rps), formatMs(measurement.latencyMs.p50), formatMs(measurement.latencyMs.p99)]
+    : ['-', '-', '-'];
+
+function hotPathTable(cases: CaseResult[]): string[] {
+  return table(
+    [
+      'case',
+      'load',
+      'service req/s',
+      'p50 ms',
+      'p99 ms',
+      'service peak RSS',
+      'baseline req/s',
+      'p50 ms',
+      'p99 ms',
+      'baseline peak RSS',
+      'req/s ratio',
+      'p50 ratio',
+      'p99 ratio',
+    ],
+    cases.map((result) => [
+      result.problems.length > 0 ? `${result.title} **FAILED**` : result.title,
+      load(result.service),
+      ...cells(result.service),
+      memory(result.service),
+      ...cells(result.baseline),
+      memory(result.baseline),
+      formatRatio(result.ratios?.rps),
+      formatRatio(result.ratios?.p50),
+      formatRatio(result.ratios?.p99),
+    ]),
+  );
+}
+
+function growth(scale: ScaleResult[], side: 'service' | 'baseline'): string {
+  const first = scale[0]?.[side]?.latencyMs.p50;
+  const last = scale[scale.length - 1]?.[side]?.latencyMs.p50;
+  return first !== undefined && last !== undefined ? formatRatio(ratio(last, first)) : 'n/a';
+}
+
+function scaleSection(scale: ScaleResult[]): string[] {
+  if (scale.length === 0) return [];
+  const lines = [
+    '',
+    '## List latency by catalogue size',
+    '',
+    'The same `GET /api/items?limit=20` (page 1, whole catalogue) on a second items database, grown in place.',
+    '',
+    ...table(
+      [
+        'items',
+        'load',
+        'service req/s',
+        'p50 ms',
+        'p99 ms',
+        'baseline req/s',
+        'p50 ms',
+        'p99 ms',
+        'p50 ratio',
+      ],
+      scale.map((result) => [
+        result.problems.length > 0 ? `${formatCount(result.size)} **FAILED**` : formatCount(result.size),
+        load(result.service),
+        ...cells(result.service),
+        ...cells(result.baseline),
+        formatRatio(result.ratios?.p50),
+      ]),
+    ),
+  ];
+  if (scale.length > 1) {
+    lines.push(
+      '',
+      `From ${formatCount(scale[0]!.size)} to ${formatCount(scale[scale.length - 1]!.size)} items the p50 grew ` +
+        `${growth(scale, 'service')} for the service and ${growth(scale, 'baseline')} for the baseline.`,
+    );
+  }
+  return lines;
+}
+
+function loginSection(login: LoginResult | undefined): string[] {
+  if (!login) return [];
+  const { measurement, scrypt, scryptFloor } = login;
+  const floor = scryptFloor ? `${formatRate(scryptFloor.hashesPerSecond)} hashes/s` : 'n/a';
+  return [
+    '',
+    '## Login (reported apart: bound by the password hash by design)',
+    '',
+    ...table(
+      ['case', 'load', 'req/s', 'p50 ms', 'p99 ms', 'auth peak RSS', 'scrypt alone'],
+      [
+        [
+          login.problems.length > 0 ? `${login.title} **FAILED**` : login.title,
+          load(measurement),
+          ...cells(measurement),
+          memory(measurement),
+          floor,
+        ],
+      ],
+    ),
+    '',
+    `Each login verifies an scrypt hash (N=${scrypt.N}, r=${scrypt.r}, p=${scrypt.p}, auth's production cost), ` +
+      `which is meant to be slow. "scrypt alone" is the same hash computed ${scryptFloor?.concurrency ?? '-'} at a time ` +
+      'in the bench process with nothing else: the ceiling login can approach on this machine.',
+  ];
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const { machine, settings } = report;
+  const lines: string[] = [
+    `# Benchmark ${report.startedAt}`,
+    '',
+    report.status === 'ok'
+      ? 'Status: **ok**: every request of every case was answered 2xx.'
+      : `Status: **FAILED**: ${report.failures.length} problem(s), listed at the end. A benchmark of error responses means nothing.`,
+    '',
+    `- Machine: Node ${machine.node} on ${machine.os}, ${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM; load average ${machine.loadAverage.join(' / ')} (1 / 5 / 15 min) at the start`,
+    `- Database: ${machine.database.engine === 'ferretdb' ? 'FerretDB' : 'MongoDB'} ${machine.database.version} (${machine.database.where})`,
+    `- Load: ${settings.loadGenerator} on loopback, in the bench process; ${settings.durationSec} s measured per case and target after ${settings.warmupSec} s of warm-up, ${settings.connections} connections`,
+    `- Data: ${formatCount(settings.items)} items; list latency at ${settings.scaleSizes.map(formatCount).join(' and ') || '(skipped)'} items`,
+    `- Services: each its own process, ${Object.entries(settings.serviceSettings)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(', ')}`,
+    ...settings.serviceOverrides.map(
+      (override) => `- ${override.service}: ${override.setting} (${override.reason})`,
+    ),
+    `- Wall time: ${formatDuration(report.wallSeconds)}`,
+    '',
+    '## Hot paths against the bare baseline',
+    '',
+    ...hotPathTable(report.cases),
+    '',
+    'Ratios are service / baseline: for req/s 1.00× means as fast as the floor and lower is slower; for latency',
+    "1.00× means as fast and higher is slower. Peak RSS is each process's peak resident memory during the",
+    "measured load (Linux /proc: the kernel's high-water mark, reset at the start of the case).",
+    `A case is "db-bound" when ${settings.databaseBoundRule} (one request measured alone first): the`,
+    'database serves it so slowly (a full scan on FerretDB) that more connections would only queue behind it. It',
+    'then runs on one connection for as many requests as fill the duration, and its percentiles come from those;',
+    'a request that alone takes longer than the duration is measured once (that first request is the measurement).',
+    '',
+    'What the baseline does for each case (node:http, no framework, in its own process, same database):',
+    '',
+    ...report.cases.map((result) => `- ${result.title}: ${result.baselineDescription}.`),
+    ...scaleSection(report.scale),
+    ...loginSection(report.login),
+  ];
+  if (report.failures.length > 0) {
+    lines.push('', '## Problems', '', ...report.failures.map((failure) => `- ${failure}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const renderJson = (report: BenchReport) => `${JSON.stringify(report, null, 2)}\n`;
+
+/** `bench-2024-05-01T10-20-30Z`: sortable, and safe in any file system. */
+export function reportBaseName(startedAt: Date): string {
+  return `bench-${startedAt
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-')}`;
+}
