@@ -19,8 +19,8 @@ export function findOnPath(name: string): string | undefined {
 }
 
 /**
- * Path of a Go-built tool, made available by scripts/tools.sh (PATH first, else .tools/bin,
- * else built). Throws with the script's own explanation when it cannot be had.
+ * Path of a pinned tool, made available by scripts/tools.sh (PATH first, else .tools/bin,
+ * else built or installed). Throws with the script's own explanation when it cannot be had.
  */
 export async function toolPath(name: string): Promise<string> {
   try {
