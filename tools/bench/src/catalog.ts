@@ -5,21 +5,11 @@
  */
 import type { Collection, Db } from 'mongodb';
 import { ObjectId } from 'mongodb';
+import type { Item } from '@platform/items/dist/models/item';
 import { searchTerms } from '@platform/items/dist/search';
 
-export interface StoredItem {
-  _id: ObjectId;
-  name: string;
-  description: string;
-  priceCents: number;
-  currency: string;
-  category: string;
-  stock: number;
-  searchTerms: string[];
-  createdAt: Date;
-  updatedAt: Date;
-  __v: number;
-}
+/** An items document as the service stores it: the model's fields plus mongoose's version key. */
+export type StoredItem = Item & { _id: ObjectId; __v: number };
 
 const ADJECTIVES = [
   'Compact',

@@ -1,6 +1,7 @@
 import type { Connection, HydratedDocument, Model, Types } from 'mongoose';
 import { Schema } from 'mongoose';
-import type { AppliesTo, DiscountRule } from '../pricing';
+import type { AppliesTo } from '../pricing';
+import { normaliseAppliesTo } from '../rules';
 
 export interface Discount {
   /** Upper-case code, or null for an automatic discount. */
@@ -58,32 +59,6 @@ export function discountModel(connection: Connection): Model<Discount> {
 export const codeKeyFor = (code: string | null, id: Types.ObjectId) => code ?? `auto:${id.toString()}`;
 
 type StoredDiscount = Discount & { _id: Types.ObjectId };
-
-export function toRule(discount: StoredDiscount): DiscountRule {
-  return {
-    id: discount._id.toString(),
-    // Documents written without the field (seeds, older versions) read as automatic.
-    code: discount.code ?? null,
-    description: discount.description,
-    percentOff: discount.percentOff ?? undefined,
-    amountOffCents: discount.amountOffCents ?? undefined,
-    appliesTo: normaliseAppliesTo(discount.appliesTo),
-    startsAt: discount.startsAt,
-    endsAt: discount.endsAt,
-    active: discount.active,
-  };
-}
-
-function normaliseAppliesTo(appliesTo: AppliesTo): AppliesTo {
-  switch (appliesTo.type) {
-    case 'all':
-      return { type: 'all' };
-    case 'category':
-      return { type: 'category', category: appliesTo.category };
-    case 'items':
-      return { type: 'items', itemIds: [...appliesTo.itemIds] };
-  }
-}
 
 /** The SPEC `discount` object: absent optional fields are left out. */
 export function toPublicDiscount(discount: StoredDiscount) {

@@ -14,7 +14,8 @@ import {
 } from '@platform/service-kit';
 import type { ItemsClient } from '../items-client';
 import type { Discount, DiscountDocument } from '../models/discount';
-import { codeKeyFor, toPublicDiscount, toRule } from '../models/discount';
+import { codeKeyFor, toPublicDiscount } from '../models/discount';
+import { toRule } from '../rules';
 import type { DiscountRule } from '../pricing';
 import { inForce, priceQuote } from '../pricing';
 import type { DiscountInput } from '../schemas';

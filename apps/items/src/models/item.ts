@@ -44,24 +44,3 @@ export function itemModel(connection: Connection): Model<Item> {
 export function withSearchTerms<T extends { name?: string }>(fields: T): T & { searchTerms?: string[] } {
   return fields.name === undefined ? fields : { ...fields, searchTerms: searchTerms(fields.name) };
 }
-
-/** What the API shows of an item: no search terms, ISO dates. */
-export type PublicItem = Omit<Item, 'searchTerms' | 'createdAt' | 'updatedAt'> & {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-};
-
-export function toPublicItem(item: ItemDocument | (Item & { _id: { toString(): string } })): PublicItem {
-  return {
-    id: item._id.toString(),
-    name: item.name,
-    description: item.description,
-    priceCents: item.priceCents,
-    currency: item.currency,
-    category: item.category,
-    stock: item.stock,
-    createdAt: item.createdAt.toISOString(),
-    updatedAt: item.updatedAt.toISOString(),
-  };
-}

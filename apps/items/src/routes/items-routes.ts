@@ -2,7 +2,8 @@ import type { Model, QueryFilter } from 'mongoose';
 import type { TokenVerifier } from '@platform/service-kit';
 import { ApiRouter, idParams, notFound, requireAuth, requireRole } from '@platform/service-kit';
 import type { Item } from '../models/item';
-import { toPublicItem, withSearchTerms } from '../models/item';
+import { withSearchTerms } from '../models/item';
+import { toPublicItem } from '../public-item';
 import { CreateItemBody, ItemPage, ItemResponse, Categories, ListQuery, UpdateItemBody } from '../schemas';
 import { queryTerms } from '../search';
 

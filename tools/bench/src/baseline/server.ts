@@ -10,10 +10,13 @@ import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Collection, Document, Filter } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import { MongoClient, ObjectId } from 'mongodb';
-import type { AppliesTo, DiscountRule, PricedItem } from '@platform/discounts/dist/pricing';
+import type { Discount } from '@platform/discounts/dist/models/discount';
+import type { DiscountRule, PricedItem } from '@platform/discounts/dist/pricing';
 import { inForce, priceQuote } from '@platform/discounts/dist/pricing';
+import { toRule } from '@platform/discounts/dist/rules';
+import { toPublicItem } from '@platform/items/dist/public-item';
 import { queryTerms } from '@platform/items/dist/search';
 import type { StoredItem } from '../catalog';
 
@@ -59,18 +62,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(json);
 }
 
-const publicItem = (item: StoredItem) => ({
-  id: item._id.toHexString(),
-  name: item.name,
-  description: item.description,
-  priceCents: item.priceCents,
-  currency: item.currency,
-  category: item.category,
-  stock: item.stock,
-  createdAt: item.createdAt.toISOString(),
-  updatedAt: item.updatedAt.toISOString(),
-});
-
 /** A positive whole number from the query string, or the default; anything else is a 400. */
 function whole(text: string | null, fallback: number): number {
   if (text === null) return fallback;
@@ -101,14 +92,14 @@ async function listItems(items: Collection<StoredItem>, params: URLSearchParams)
       .toArray(),
     items.countDocuments(filter),
   ]);
-  return { items: found.map(publicItem), page, limit, total };
+  return { items: found.map(toPublicItem), page, limit, total };
 }
 
 async function getItem(items: Collection<StoredItem>, id: string) {
   if (!OBJECT_ID.test(id)) throw new HttpError(400, 'VALIDATION_FAILED');
   const item = await items.findOne({ _id: new ObjectId(id) });
   if (!item) throw new HttpError(404, 'ITEM_NOT_FOUND');
-  return { item: publicItem(item) };
+  return { item: toPublicItem(item) };
 }
 
 interface AccessTokenCheck {
@@ -162,37 +153,8 @@ async function me(users: Collection<StoredUser>, check: AccessTokenCheck, author
   return { user: { id: user._id.toHexString(), email: user.email, name: user.name, roles: [...user.roles] } };
 }
 
-interface StoredDiscount extends Document {
-  _id: ObjectId;
-  code?: string | null;
-  description: string;
-  percentOff?: number | null;
-  amountOffCents?: number | null;
-  appliesTo: AppliesTo;
-  startsAt?: Date;
-  endsAt?: Date;
-  active: boolean;
-}
-
-function toRule(discount: StoredDiscount): DiscountRule {
-  const { appliesTo } = discount;
-  return {
-    id: discount._id.toHexString(),
-    code: discount.code ?? null,
-    description: discount.description,
-    percentOff: discount.percentOff ?? undefined,
-    amountOffCents: discount.amountOffCents ?? undefined,
-    appliesTo:
-      appliesTo.type === 'items'
-        ? { type: 'items', itemIds: [...appliesTo.itemIds] }
-        : appliesTo.type === 'category'
-          ? { type: 'category', category: appliesTo.category }
-          : { type: 'all' },
-    startsAt: discount.startsAt,
-    endsAt: discount.endsAt,
-    active: discount.active,
-  };
-}
+/** A discounts document as the service stores it. */
+type StoredDiscount = Discount & { _id: ObjectId };
 
 interface QuoteRequest {
   lines: { itemId: string; quantity: number }[];
@@ -233,7 +195,7 @@ async function quote(items: Collection<StoredItem>, discounts: Collection<Stored
   }
   const ids = [...new Set(request.lines.map((line) => line.itemId))];
   const found = await items.find({ _id: { $in: ids.map((id) => new ObjectId(id)) } }).toArray();
-  const byId = new Map<string, PricedItem>(found.map((item) => [item._id.toHexString(), publicItem(item)]));
+  const byId = new Map<string, PricedItem>(found.map((item) => [item._id.toHexString(), toPublicItem(item)]));
   if (ids.some((id) => !byId.has(id))) throw new HttpError(422, 'UNKNOWN_ITEM');
   const currencies = [...new Set([...byId.values()].map((item) => item.currency))];
   if (currencies.length > 1) throw new HttpError(422, 'MIXED_CURRENCIES');
