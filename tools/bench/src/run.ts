@@ -140,6 +140,34 @@ async function compare(
   return { service: serviceMeasurement, baseline: baselineMeasurement, problems };
 }
 
+type Comparison = Pick<CaseResult, 'service' | 'baseline' | 'ratios' | 'problems'>;
+
+/** compare, with the ratios, any error kept as a problem (unless the run was stopped), and logged. */
+async function comparison(
+  label: string,
+  request: CaseRequest,
+  service: Side,
+  baseline: Side,
+  check: (body: unknown) => string | undefined,
+  settings: LoadSettings,
+  hooks: RunHooks,
+): Promise<Comparison> {
+  let result: Comparison = { problems: [] };
+  try {
+    const outcome = await compare(request, service, baseline, check, settings);
+    result =
+      outcome.service && outcome.baseline
+        ? { ...outcome, ratios: computeRatios(outcome.service, outcome.baseline) }
+        : outcome;
+  } catch (error) {
+    hooks.signal.throwIfAborted();
+    result.problems.push(describe(error));
+  }
+  hooks.log(summary(label, result.service, result.baseline));
+  for (const problem of result.problems) hooks.log(`  problem: ${problem}`);
+  return result;
+}
+
 const targetOf = (kind: Target['kind'], url: string, processes: NodeProcess[]): Side => ({
   target: { kind, url, processes: processes.map((proc) => ({ name: proc.name, pid: proc.pid })) },
   processes,
@@ -163,30 +191,21 @@ async function runCases(
   const results: CaseResult[] = [];
   for (const benchCase of cases) {
     hooks.log(`case ${benchCase.title}…`);
+    const serviceProcesses = benchCase.service.processes.map((name) => processByName.get(name)!);
     const result: CaseResult = {
       id: benchCase.id,
       title: benchCase.title,
       baselineDescription: benchCase.baseline,
-      problems: [],
-    };
-    try {
-      const serviceProcesses = benchCase.service.processes.map((name) => processByName.get(name)!);
-      const outcome = await compare(
+      ...(await comparison(
+        `  ${benchCase.id}`,
         benchCase.request,
         targetOf('service', benchCase.service.url, serviceProcesses),
         targetOf('baseline', baseline.url, [baseline.process]),
         benchCase.check,
         settings,
-      );
-      Object.assign(result, outcome);
-      if (outcome.service && outcome.baseline)
-        result.ratios = computeRatios(outcome.service, outcome.baseline);
-    } catch (error) {
-      hooks.signal.throwIfAborted();
-      result.problems.push(describe(error));
-    }
-    hooks.log(summary(`  ${benchCase.id}`, result.service, result.baseline));
-    for (const problem of result.problems) hooks.log(`  problem: ${problem}`);
+        hooks,
+      )),
+    };
     results.push(result);
   }
   return results;
@@ -273,9 +292,10 @@ async function runScale(
         seeded = size;
       }
       hooks.log(`list at ${formatCount(size)} items…`);
-      const result: ScaleResult = { size, problems: [] };
-      try {
-        const outcome = await compare(
+      const result: ScaleResult = {
+        size,
+        ...(await comparison(
+          `  ${formatCount(size)} items`,
           request,
           targetOf('service', items.api, [items.process]),
           targetOf('baseline', baseline.url, [baseline.process]),
@@ -284,16 +304,9 @@ async function runScale(
             return total === size ? undefined : `expected total ${size}, got ${String(total)}`;
           },
           settings,
-        );
-        Object.assign(result, outcome);
-        if (outcome.service && outcome.baseline)
-          result.ratios = computeRatios(outcome.service, outcome.baseline);
-      } catch (error) {
-        hooks.signal.throwIfAborted();
-        result.problems.push(describe(error));
-      }
-      hooks.log(summary(`  ${formatCount(size)} items`, result.service, result.baseline));
-      for (const problem of result.problems) hooks.log(`  problem: ${problem}`);
+          hooks,
+        )),
+      };
       results.push(result);
     }
   } finally {
