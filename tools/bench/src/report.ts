@@ -1,4 +1,5 @@
 /** The report: ratios to the baseline, and the Markdown and JSON forms. Pure functions only. */
+import type { BenchOptions } from './args';
 import type { Measurement } from './load';
 
 export interface MachineInfo {
@@ -12,13 +13,11 @@ export interface MachineInfo {
   database: { engine: 'ferretdb' | 'mongodb'; version: string; where: string };
 }
 
-export interface RunSettings {
-  durationSec: number;
-  warmupSec: number;
-  connections: number;
-  loginConnections: number;
-  items: number;
-  scaleSizes: number[];
+/** The run's options as the report records them, and what else shaped the numbers. */
+export type RunSettings = Pick<
+  BenchOptions,
+  'durationSec' | 'warmupSec' | 'connections' | 'loginConnections' | 'items' | 'scaleSizes'
+> & {
   /** When a case counts as database-bound (see load.ts). */
   databaseBoundRule: string;
   /** Environment every service ran with (beyond ports, database and keys). */
@@ -26,7 +25,7 @@ export interface RunSettings {
   /** Settings of individual services that differ from their defaults, and why. */
   serviceOverrides: { service: string; setting: string; reason: string }[];
   loadGenerator: string;
-}
+};
 
 export interface Ratios {
   /** service / baseline requests per second (1 = as fast as the floor). */
