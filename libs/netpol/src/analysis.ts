@@ -1,86 +1,69 @@
-import { evaluate } from './engine';
-import { expectedFlows, flowKey, type Contract, type Flow } from './contract';
-import type { Cluster, Endpoint, PolicyRule, Protocol } from './types';
-
-/** Ports tried towards external networks besides those the policies and contract name. */
-const EXTERNAL_PROBE_PORTS: { port: number; protocol: Protocol }[] = [
-  { port: 53, protocol: 'UDP' },
-  { port: 53, protocol: 'TCP' },
-  { port: 80, protocol: 'TCP' },
-  { port: 443, protocol: 'TCP' },
-];
-
-const endpoints = (cluster: Cluster): Endpoint[] => [...cluster.pods, ...cluster.externals];
-
-/** The ports worth trying towards a destination: what a pod declares; for a network, every port named anywhere. */
-function candidatePorts(
-  cluster: Cluster,
-  destination: Endpoint,
-  extra: Flow[],
-): { port: number; protocol: Protocol }[] {
-  if (destination.kind === 'pod') {
-    return destination.ports.map((port) => ({ port: port.containerPort, protocol: port.protocol }));
-  }
-  const fromRules = cluster.policies.flatMap((policy) =>
-    [...policy.egress, ...policy.ingress].flatMap((rule: PolicyRule) =>
-      (rule.ports ?? []).flatMap((port) =>
-        typeof port.port === 'number' ? [{ port: port.port, protocol: port.protocol }] : [],
-      ),
-    ),
-  );
-  const fromContract = extra.filter((flow) => flow.to === destination.id);
-  const all = [...EXTERNAL_PROBE_PORTS, ...fromRules, ...fromContract];
-  return [
-    ...new Map(
-      all.map((port) => [`${port.port}/${port.protocol}`, { port: port.port, protocol: port.protocol }]),
-    ).values(),
-  ];
-}
-
-const inScope = (endpoint: Endpoint, scope: string[]) =>
-  endpoint.kind === 'pod' && scope.includes(endpoint.namespace);
-
-/**
- * Every allowed connection with at least one end in the scoped namespaces, to every port a
- * destination declares (networks: every port the policies or the contract name, and common ones).
- */
-export function allowedFlows(cluster: Cluster, scope: string[], contractFlows: Flow[] = []): Flow[] {
-  const flows: Flow[] = [];
-  const all = endpoints(cluster);
-  for (const from of all) {
-    for (const to of all) {
-      if (from.id === to.id || (!inScope(from, scope) && !inScope(to, scope))) continue;
-      if (from.kind === 'external' && to.kind === 'external') continue;
-      for (const { port, protocol } of candidatePorts(cluster, to, contractFlows)) {
-        if (evaluate(cluster, { from, to, port, protocol }).allowed)
-          flows.push({ from: from.id, to: to.id, port, protocol });
-      }
-    }
-  }
-  return flows.sort((a, b) => flowKey(a).localeCompare(flowKey(b)));
-}
+import { ConnectionSet } from './connections';
+import { expectedConnections, pairKey, type Contract } from './contract';
+import { analyze, type Analysis, type AnalysisOptions, type EndpointPair } from './engine';
+import { parseIpv4 } from './cidr';
+import type { Cluster, Endpoint } from './types';
 
 export interface CheckResult {
   ok: boolean;
-  allowed: Flow[];
-  expected: Flow[];
-  /** Allowed by the manifests, not by the contract. */
-  unexpected: Flow[];
-  /** Allowed by the contract, denied by the manifests. */
-  missing: Flow[];
+  /** Every allowed pair with an end in the contract's scope. */
+  allowed: EndpointPair[];
+  /** Every pair the contract allows, with exactly the connections it allows. */
+  expected: EndpointPair[];
+  /** Per pair, what the manifests allow beyond the contract. */
+  unexpected: EndpointPair[];
+  /** Per pair, what the contract allows and the manifests deny. */
+  missing: EndpointPair[];
   /** Contract entries that match nothing: a group without members, a destination without the named port. */
   unresolved: string[];
+  /** How ipBlocks were matched against pods. */
+  notes: string[];
 }
 
-export function check(cluster: Cluster, contract: Contract, applicationNamespace: string): CheckResult {
-  const { flows: expected, unresolved } = expectedFlows(contract, cluster, applicationNamespace);
-  const allowed = allowedFlows(cluster, contract.scope, expected);
-  const allowedKeys = new Set(allowed.map(flowKey));
-  const expectedKeys = new Set(expected.map(flowKey));
-  const unexpected = allowed.filter((flow) => !expectedKeys.has(flowKey(flow)));
-  const missing = expected
-    .filter((flow) => !allowedKeys.has(flowKey(flow)))
-    .sort((a, b) => flowKey(a).localeCompare(flowKey(b)));
+const byEndpoints = (a: EndpointPair, b: EndpointPair) =>
+  compareEndpoints(a.from, b.from) || compareEndpoints(a.to, b.to);
+
+/** Pods by id, then ranges by address. */
+export function compareEndpoints(a: Endpoint, b: Endpoint): number {
+  if (a.kind === 'range' && b.kind === 'range') return a.first - b.first;
+  if (a.kind !== b.kind) return a.kind === 'pod' ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Every allowed pair with at least one pod end in the scoped namespaces, sorted. */
+export function allowedPairs(analysis: Analysis, scope?: readonly string[]): EndpointPair[] {
+  const inScope = scope ? new Set(scope) : undefined;
+  return analysis.pairs(inScope ? (namespace) => inScope.has(namespace) : undefined).sort(byEndpoints);
+}
+
+/**
+ * The contract against the manifests, as exact sets: any connection allowed beyond a pair's
+ * contract rows, on any port or address, is unexpected; any connection a row names and the
+ * manifests deny is missing.
+ */
+export function check(
+  cluster: Cluster,
+  contract: Contract,
+  applicationNamespace: string,
+  options: AnalysisOptions = {},
+): CheckResult {
+  const analysis = analyze(cluster, options);
+  const { pairs: expectedByKey, unresolved } = expectedConnections(contract, analysis, applicationNamespace);
+  const allowed = allowedPairs(analysis, contract.scope);
+  const allowedByKey = new Map(allowed.map((pair) => [pairKey(pair.from, pair.to), pair]));
+  const unexpected: EndpointPair[] = [];
+  for (const pair of allowed) {
+    const expected = expectedByKey.get(pairKey(pair.from, pair.to))?.connections ?? ConnectionSet.NONE;
+    const extra = pair.connections.subtract(expected);
+    if (!extra.isEmpty()) unexpected.push({ ...pair, connections: extra });
+  }
+  const expected = [...expectedByKey.values()].sort(byEndpoints);
+  const missing: EndpointPair[] = [];
+  for (const pair of expected) {
+    const granted = allowedByKey.get(pairKey(pair.from, pair.to))?.connections ?? analysis.between(pair.from, pair.to);
+    const lacking = pair.connections.subtract(granted);
+    if (!lacking.isEmpty()) missing.push({ ...pair, connections: lacking });
+  }
   return {
     ok: unexpected.length === 0 && missing.length === 0 && unresolved.length === 0,
     allowed,
@@ -88,19 +71,28 @@ export function check(cluster: Cluster, contract: Contract, applicationNamespace
     unexpected,
     missing,
     unresolved,
+    notes: analysis.notes,
   };
 }
 
-/** Finds an endpoint by `namespace/name`, a bare name in the default namespace, or a network's name. */
+/**
+ * Finds an endpoint by `namespace/name` (or `namespace/Kind/name`), a bare name in the default
+ * namespace, a named network of the cluster model, or an IPv4 address (its range).
+ */
 export function findEndpoint(
-  cluster: Cluster,
+  analysis: Analysis,
   reference: string,
   defaultNamespace: string,
 ): Endpoint | undefined {
+  const { cluster } = analysis;
   const withNamespace = reference.includes('/') ? reference : `${defaultNamespace}/${reference}`;
-  return (
-    cluster.pods.find(
-      (pod) => pod.id === withNamespace || `${pod.namespace}/${pod.workloadKind}/${pod.name}` === reference,
-    ) ?? cluster.externals.find((external) => external.id === reference || external.cidr === reference)
+  const pod = cluster.pods.find(
+    (candidate) =>
+      candidate.id === withNamespace || `${candidate.namespace}/${candidate.workloadKind}/${candidate.name}` === reference,
   );
+  if (pod) return pod;
+  const network = cluster.externals.find((external) => external.id === reference);
+  const address = parseIpv4(network ? (network.cidr.split('/')[0] ?? '') : reference.replace(/\/32$/, ''));
+  if (address !== undefined) return analysis.rangeOf(address);
+  return analysis.ranges.find((range) => range.id === reference);
 }

@@ -44,6 +44,43 @@ export function cidrsOverlap(a: string, b: string): boolean {
   return x.first <= y.last && y.first <= x.last;
 }
 
+/** A dotted IPv4 address as a number, or undefined when it is not one (an IPv6 address, say). */
+export function parseIpv4(address: string): number | undefined {
+  try {
+    return parseAddress(address, (why) => {
+      throw new Error(why);
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/** `10.0.0.0-10.255.255.255`: the notation of address ranges in every report. */
+export function formatRange(first: number, last: number): string {
+  return `${formatAddress(first)}-${formatAddress(last)}`;
+}
+
+/**
+ * The addresses of an ipBlock, `cidr` less every `except`, as sorted disjoint `[first, last]`
+ * ranges. Throws on an invalid CIDR.
+ */
+export function ipBlockRanges(cidr: string, except: readonly string[] = []): [number, number][] {
+  const block = parseCidr(cidr);
+  const holes = except
+    .map((text) => parseCidr(text))
+    .map(({ first, last }): [number, number] => [Math.max(first, block.first), Math.min(last, block.last)])
+    .filter(([first, last]) => first <= last)
+    .sort((a, b) => a[0] - b[0]);
+  const ranges: [number, number][] = [];
+  let next = block.first;
+  for (const [first, last] of holes) {
+    if (first > next) ranges.push([next, first - 1]);
+    next = Math.max(next, last + 1);
+  }
+  if (next <= block.last) ranges.push([next, block.last]);
+  return ranges;
+}
+
 function parseAddress(address: string, fail: (why: string) => never): number {
   const octets = address.split('.');
   if (octets.length !== 4) fail(`address "${address}" does not have four dot-separated octets`);
@@ -57,6 +94,6 @@ function parseAddress(address: string, fail: (why: string) => never): number {
   }, 0);
 }
 
-function formatAddress(value: number): string {
+export function formatAddress(value: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }

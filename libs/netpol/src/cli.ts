@@ -1,28 +1,40 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { check, allowedFlows, findEndpoint } from './analysis';
+import { allowedPairs, check, findEndpoint } from './analysis';
 import { loadContract, parsePort } from './contract';
-import { evaluate } from './engine';
+import { analyze, type Analysis, type AnalysisOptions } from './engine';
+import { evaluate } from './explain';
 import { buildCluster, InputError, loadClusterModel, loadManifests } from './manifests';
-import { formatCheck, formatExplanation, formatMatrix, type MatrixFormat } from './report';
+import { formatCheck, formatExplanation, formatMatrix, MATRIX_FORMATS, type MatrixFormat } from './report';
 import type { Cluster, Endpoint, Protocol } from './types';
 
-const USAGE = `netpol: who can reach whom, from rendered Kubernetes manifests
+const USAGE = `netpol: who can reach whom, exactly, from Kubernetes manifests
 
 usage:
-  netpol matrix  <manifests...> [--model FILE] [--namespace NS] [--scope NS,...] [--format text|markdown|json|mermaid]
-  netpol check   <manifests...> --expect CONTRACT [--model FILE] [--namespace NS]
-  netpol explain <manifests...> --from SOURCE --to DESTINATION --port PORT [--model FILE] [--namespace NS]
+  netpol matrix  <inputs...> [--model FILE] [--namespace NS] [--scope NS,... | --all-namespaces]
+                 [--format text|markdown|json|mermaid|connlist]
+  netpol check   <inputs...> --expect CONTRACT [--model FILE] [--namespace NS]
+  netpol explain <inputs...> --from SOURCE --to DESTINATION [--port PORT] [--model FILE] [--namespace NS]
 
-  <manifests>   YAML files or directories (e.g. helm template output)
-  --model       the cluster model: namespaces, pods and external networks the manifests do not render
+  <inputs>      YAML or JSON files, directories (read recursively), or - for standard input:
+                helm template output, kubectl get -o yaml (List kinds too); kinds that neither make
+                pods nor are Namespaces or NetworkPolicies are ignored, and named on standard error
+  --model       the cluster model: namespaces, pods, named networks and pod address ranges the
+                inputs lack
   --namespace   namespace of objects that name none, and of bare names (default: default)
-  --ignore-kind a custom resource kind that carries no pods (repeatable)
-  SOURCE, DESTINATION: namespace/name of a pod or workload, a bare name in --namespace, or an external network
-  PORT: 8080/TCP, 53/UDP, 8080 (TCP) or a port name of the destination pod
+  --ipblock-pods match|ignore
+                whether ipBlocks match pods by address (match, as Kubernetes does; ignore, as
+                np-guard/netpol-analyzer assumes)
+  SOURCE, DESTINATION: namespace/name of a pod or workload, a bare name in --namespace, a named
+                network, an IPv4 address, or a range as printed (10.0.0.0-10.255.255.255)
+  PORT: 8080/TCP, 53/UDP, 8080 (TCP) or a port name of the destination pod; without --port,
+        explain prints the exact set of allowed connections
 
-exit codes: 0 success (check: the contract holds; explain: allowed), 1 contract broken or connection denied,
-            2 bad usage or input`;
+Connections are exact sets: every protocol (TCP, UDP, SCTP), every port 1-65535, and the whole
+IPv4 space outside the cluster split into ranges at every ipBlock and named-network boundary.
+
+exit codes: 0 success (check: the contract holds; explain: allowed), 1 contract broken or connection
+            denied, 2 bad usage or input`;
 
 export interface CliIo {
   out: (text: string) => void;
@@ -35,32 +47,38 @@ function loadCluster(
   paths: string[],
   model: string | undefined,
   namespace: string,
-  ignoreKinds: string[],
+  io: CliIo,
+  readStdin: (() => string) | undefined,
 ): Cluster {
-  if (paths.length === 0) throw new UsageError('no manifests given');
-  const contents = loadManifests(paths, { defaultNamespace: namespace, ignoreKinds });
+  if (paths.length === 0) throw new UsageError('no inputs given (files, directories, or - for standard input)');
+  const contents = loadManifests(paths, { defaultNamespace: namespace, ...(readStdin ? { readStdin } : {}) });
+  if (contents.ignored.length > 0) {
+    const total = contents.ignored.reduce((sum, entry) => sum + entry.count, 0);
+    io.err(
+      `netpol: ignored ${total} object(s) that neither make pods nor are Namespaces or NetworkPolicies: ${contents.ignored
+        .map((entry) => `${entry.kind} (${entry.count})`)
+        .join(', ')}`,
+    );
+  }
   return buildCluster(contents, model ? loadClusterModel(model) : undefined);
 }
 
-function endpoint(
-  cluster: Cluster,
-  reference: string | undefined,
-  option: string,
-  namespace: string,
-): Endpoint {
+function endpoint(analysis: Analysis, reference: string | undefined, option: string, namespace: string): Endpoint {
   if (!reference) throw new UsageError(`${option} is required`);
-  const found = findEndpoint(cluster, reference, namespace);
+  const found = findEndpoint(analysis, reference, namespace);
   if (found) return found;
-  const known = [...cluster.pods.map((pod) => pod.id), ...cluster.externals.map((external) => external.id)];
+  const known = [...analysis.cluster.pods.map((pod) => pod.id), ...analysis.cluster.externals.map((external) => external.id)];
   throw new UsageError(
-    `${option} ${reference}: no such pod, workload or network (known: ${known.join(', ')})`,
+    `${option} ${reference}: no such pod, workload, network or address (known: ${known.join(', ')})`,
   );
 }
 
-function connectionPort(text: string | undefined, to: Endpoint): { port: number; protocol: Protocol } {
-  if (!text) throw new UsageError('--port is required');
+function connectionPort(text: string, to: Endpoint): { port: number; protocol: Protocol } {
   const port = parsePort(text);
-  if ('port' in port) return port;
+  if ('port' in port) {
+    if (port.endPort !== undefined) throw new UsageError(`--port ${text}: give one port, not a range`);
+    return { port: port.port, protocol: port.protocol };
+  }
   const declared = to.kind === 'pod' ? to.ports.find((candidate) => candidate.name === port.name) : undefined;
   if (!declared) {
     const ports =
@@ -75,12 +93,12 @@ function connectionPort(text: string | undefined, to: Endpoint): { port: number;
 }
 
 /** When the source cannot resolve names, nothing by name works: say so next to the verdict. */
-function dnsNotes(cluster: Cluster, from: Endpoint): string[] {
+function dnsNotes(cluster: Cluster, from: Endpoint, options: AnalysisOptions): string[] {
   if (from.kind !== 'pod') return [];
   const resolvers = cluster.pods.filter((pod) => pod.labels['k8s-app'] === 'kube-dns');
   if (resolvers.length === 0) return [];
   const blocked = resolvers.filter(
-    (to) => !evaluate(cluster, { from, to, port: 53, protocol: 'UDP' }).allowed,
+    (to) => !evaluate(cluster, { from, to, port: 53, protocol: 'UDP' }, options).allowed,
   );
   if (blocked.length < resolvers.length) return [];
   return [
@@ -88,7 +106,12 @@ function dnsNotes(cluster: Cluster, from: Endpoint): string[] {
   ];
 }
 
-export function main(argv: string[], io: CliIo): number {
+function ipBlockPods(value: string): AnalysisOptions {
+  if (value !== 'match' && value !== 'ignore') throw new UsageError(`--ipblock-pods ${value}: match or ignore`);
+  return { ipBlocksMatchPods: value === 'match' };
+}
+
+export function main(argv: string[], io: CliIo, readStdin?: () => string): number {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -97,12 +120,13 @@ export function main(argv: string[], io: CliIo): number {
         model: { type: 'string' },
         namespace: { type: 'string', default: 'default' },
         scope: { type: 'string' },
+        'all-namespaces': { type: 'boolean', default: false },
         format: { type: 'string', default: 'text' },
         expect: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
         port: { type: 'string' },
-        'ignore-kind': { type: 'string', multiple: true, default: [] },
+        'ipblock-pods': { type: 'string', default: 'match' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -112,29 +136,43 @@ export function main(argv: string[], io: CliIo): number {
       return values.help ? 0 : 2;
     }
     const namespace = values.namespace;
-    const cluster = () => loadCluster(paths, values.model, namespace, values['ignore-kind']);
+    const options = ipBlockPods(values['ipblock-pods']);
+    const cluster = () => loadCluster(paths, values.model, namespace, io, readStdin);
     switch (command) {
       case 'matrix': {
         const format = values.format as MatrixFormat;
-        if (!['text', 'markdown', 'json', 'mermaid'].includes(format))
-          throw new UsageError(`unknown --format ${format}`);
-        const scope = values.scope ? values.scope.split(',') : [namespace];
-        io.out(formatMatrix(allowedFlows(cluster(), scope), format));
+        if (!MATRIX_FORMATS.includes(format)) throw new UsageError(`unknown --format ${format}`);
+        if (values.scope && values['all-namespaces']) throw new UsageError('give --scope or --all-namespaces, not both');
+        const scope = values['all-namespaces'] ? undefined : values.scope ? values.scope.split(',') : [namespace];
+        const analysis = analyze(cluster(), options);
+        io.out(formatMatrix(allowedPairs(analysis, scope), format, analysis.notes, analysis.splits));
         return 0;
       }
       case 'check': {
         if (!values.expect) throw new UsageError('check needs --expect <contract>');
         const loaded = cluster();
-        const result = check(loaded, loadContract(values.expect, namespace), namespace);
+        const result = check(loaded, loadContract(values.expect, namespace), namespace, options);
         (result.ok ? io.out : io.err)(formatCheck(result, paths.join(' ')));
         return result.ok ? 0 : 1;
       }
       case 'explain': {
-        const loaded = cluster();
-        const from = endpoint(loaded, values.from, '--from', namespace);
-        const to = endpoint(loaded, values.to, '--to', namespace);
-        const verdict = evaluate(loaded, { from, to, ...connectionPort(values.port, to) });
-        io.out(formatExplanation(verdict, verdict.allowed ? [] : dnsNotes(loaded, from)));
+        const analysis = analyze(cluster(), options);
+        const from = endpoint(analysis, values.from, '--from', namespace);
+        const to = endpoint(analysis, values.to, '--to', namespace);
+        if (values.port === undefined) {
+          const allowed = analysis.between(from, to);
+          io.out(
+            [
+              `${from.id} -> ${to.id}: ${allowed.isEmpty() ? 'DENIED on every port' : `allowed ${allowed.toString()}`}`,
+              'give --port for the policy and rule that decide one connection',
+              ...analysis.notes.map((note) => `note: ${note}`),
+            ].join('\n'),
+          );
+          return allowed.isEmpty() ? 1 : 0;
+        }
+        const verdict = evaluate(analysis.cluster, { from, to, ...connectionPort(values.port, to) }, options);
+        const notes = verdict.allowed ? [] : dnsNotes(analysis.cluster, from, options);
+        io.out(formatExplanation(verdict, notes));
         return verdict.allowed ? 0 : 1;
       }
       default:

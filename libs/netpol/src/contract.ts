@@ -1,5 +1,7 @@
+import { ConnectionSet } from './connections';
+import type { Analysis, EndpointPair } from './engine';
 import { readDocuments, InputError } from './manifests';
-import type { Cluster, Endpoint, Labels, Protocol } from './types';
+import type { Endpoint, Labels, Protocol } from './types';
 
 /** A named set of endpoints: pods by namespace and labels, or external networks by name. */
 export interface GroupDefinition {
@@ -12,7 +14,7 @@ export interface GroupDefinition {
 }
 
 /** A port of a flow: a number with a protocol, or a port name resolved at each destination pod. */
-export type ContractPort = { port: number; protocol: Protocol } | { name: string };
+export type ContractPort = { port: number; endPort?: number; protocol: Protocol } | { name: string };
 
 export interface AllowedFlow {
   from: string[];
@@ -29,30 +31,32 @@ export interface Contract {
   allow: AllowedFlow[];
 }
 
-/** One allowed connection: endpoint ids and a port. */
-export interface Flow {
-  from: string;
-  to: string;
-  port: number;
-  protocol: Protocol;
-}
-
-export const flowKey = (flow: Flow) => `${flow.from} -> ${flow.to} ${flow.port}/${flow.protocol}`;
+/** Identifies an ordered pair of endpoints. */
+export const pairKey = (from: Endpoint, to: Endpoint) => `${from.id}\u0000${to.id}`;
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const names = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
 
+/** `8080/TCP`, `53/UDP`, `8080` (TCP), a range `30000-32767/TCP`, or a port name such as `http`. */
 export function parsePort(text: string): ContractPort {
-  const numeric = /^(\d+)(?:\/(TCP|UDP|SCTP))?$/i.exec(text);
+  const numeric = /^(\d+)(?:-(\d+))?(?:\/(TCP|UDP|SCTP))?$/i.exec(text);
   if (numeric) {
     const port = Number(numeric[1]);
-    if (port < 1 || port > 65535) throw new Error(`port ${port} is out of range`);
-    return { port, protocol: (numeric[2]?.toUpperCase() ?? 'TCP') as Protocol };
+    const endPort = numeric[2] === undefined ? undefined : Number(numeric[2]);
+    for (const value of [port, endPort ?? port]) {
+      if (value < 1 || value > 65535) throw new Error(`port ${value} is out of range (1-65535)`);
+    }
+    if (endPort !== undefined && endPort < port) throw new Error(`port range ${text} ends before it starts`);
+    return {
+      port,
+      ...(endPort === undefined ? {} : { endPort }),
+      protocol: (numeric[3]?.toUpperCase() ?? 'TCP') as Protocol,
+    };
   }
   if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(text)) return { name: text };
-  throw new Error(`"${text}" is neither a port such as 8080/TCP nor a port name`);
+  throw new Error(`"${text}" is neither a port such as 8080/TCP, a range such as 8000-8100/TCP, nor a port name`);
 }
 
 export function loadContract(file: string, applicationNamespace: string): Contract {
@@ -115,10 +119,13 @@ export function loadContract(file: string, applicationNamespace: string): Contra
   };
 }
 
-/** The endpoints of a group in a cluster, following `otherwise` when it matches nothing. */
+/**
+ * The endpoints of a group: its pods, or every address range of its named networks; following
+ * `otherwise` when it matches nothing.
+ */
 export function groupMembers(
   contract: Contract,
-  cluster: Cluster,
+  analysis: Analysis,
   group: string,
   applicationNamespace: string,
   seen: string[] = [],
@@ -128,17 +135,18 @@ export function groupMembers(
   if (seen.includes(group)) throw new Error(`groups ${[...seen, group].join(' -> ')} form a cycle`);
   let members: Endpoint[];
   if (definition.externals) {
-    members = cluster.externals.filter((external) => definition.externals?.includes(external.id));
+    const wanted = definition.externals;
+    members = analysis.ranges.filter((range) => range.networks.some((network) => wanted.includes(network)));
   } else {
     const namespace = definition.namespace ?? applicationNamespace;
-    members = cluster.pods.filter(
+    members = analysis.cluster.pods.filter(
       (pod) =>
         pod.namespace === namespace &&
         Object.entries(definition.labels ?? {}).every(([key, value]) => pod.labels[key] === value),
     );
   }
   if (members.length === 0 && definition.otherwise) {
-    return groupMembers(contract, cluster, definition.otherwise, applicationNamespace, [...seen, group]);
+    return groupMembers(contract, analysis, definition.otherwise, applicationNamespace, [...seen, group]);
   }
   return members;
 }
@@ -153,31 +161,35 @@ function describeGroup(contract: Contract, group: string, applicationNamespace: 
 }
 
 /** A contract port at one destination: named ports resolve against the pod's declared ports. */
-function resolvePort(port: ContractPort, destination: Endpoint): { port: number; protocol: Protocol }[] {
-  if ('port' in port) return [port];
-  if (destination.kind !== 'pod') return [];
+function resolvePort(port: ContractPort, destination: Endpoint): ConnectionSet {
+  if ('port' in port) return ConnectionSet.ports(port.protocol, port.port, port.endPort ?? port.port);
+  if (destination.kind !== 'pod') return ConnectionSet.NONE;
   return destination.ports
     .filter((declared) => declared.name === port.name)
-    .map((declared) => ({ port: declared.containerPort, protocol: declared.protocol }));
+    .reduce(
+      (ports, declared) => ports.union(ConnectionSet.ports(declared.protocol, declared.containerPort)),
+      ConnectionSet.NONE,
+    );
 }
 
-export interface ExpectedFlows {
-  flows: Flow[];
-  /** Named ports a destination does not declare: the flow cannot exist as written. */
+export interface ExpectedConnections {
+  /** For every pair the contract names, exactly the connections it allows, keyed by `pairKey`. */
+  pairs: Map<string, EndpointPair>;
+  /** Groups that match nothing and named ports a destination does not declare. */
   unresolved: string[];
 }
 
-/** Every connection the contract allows in this cluster. */
-export function expectedFlows(
+/** Every connection the contract allows in this cluster, as exact sets per pair of endpoints. */
+export function expectedConnections(
   contract: Contract,
-  cluster: Cluster,
+  analysis: Analysis,
   applicationNamespace: string,
-): ExpectedFlows {
-  const flows = new Map<string, Flow>();
+): ExpectedConnections {
+  const pairs = new Map<string, EndpointPair>();
   const unresolved: string[] = [];
   // A group that matches nothing would silently drop its flows from the contract (a mislabelled pod).
   const members = (group: string) => {
-    const found = groupMembers(contract, cluster, group, applicationNamespace);
+    const found = groupMembers(contract, analysis, group, applicationNamespace);
     if (found.length === 0) {
       unresolved.push(
         `group "${group}" matches nothing: ${describeGroup(contract, group, applicationNamespace)}`,
@@ -188,23 +200,23 @@ export function expectedFlows(
   for (const entry of contract.allow) {
     const sources = entry.from.flatMap(members);
     const destinations = entry.to.flatMap(members);
-    for (const source of sources) {
-      for (const destination of destinations) {
-        if (source.id === destination.id) continue;
+    for (const from of sources) {
+      for (const to of destinations) {
+        if (from.id === to.id || (from.kind === 'range' && to.kind === 'range')) continue;
+        let connections = ConnectionSet.NONE;
         for (const port of entry.ports) {
-          const resolved = resolvePort(port, destination);
-          if (resolved.length === 0 && 'name' in port) {
-            unresolved.push(
-              `${destination.id} declares no port named "${port.name}" (needed by ${source.id})`,
-            );
+          const resolved = resolvePort(port, to);
+          if (resolved.isEmpty() && 'name' in port) {
+            unresolved.push(`${to.id} declares no port named "${port.name}" (needed by ${from.id})`);
           }
-          for (const { port: number, protocol } of resolved) {
-            const flow = { from: source.id, to: destination.id, port: number, protocol };
-            flows.set(flowKey(flow), flow);
-          }
+          connections = connections.union(resolved);
         }
+        if (connections.isEmpty()) continue;
+        const key = pairKey(from, to);
+        const earlier = pairs.get(key);
+        pairs.set(key, { from, to, connections: earlier ? earlier.connections.union(connections) : connections });
       }
     }
   }
-  return { flows: [...flows.values()], unresolved: [...new Set(unresolved)] };
+  return { pairs, unresolved: [...new Set(unresolved)] };
 }

@@ -1,302 +1,504 @@
-import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
-import { explainSelectorMismatch, selectorMatches } from './selectors';
+import { formatRange, ipBlockRanges, parseCidr, parseIpv4 } from './cidr';
+import { ConnectionSet } from './connections';
+import { selectorMatches } from './selectors';
 import type {
+  AddressRange,
   Cluster,
-  Connection,
   ContainerPort,
   Endpoint,
-  ExternalEndpoint,
   Labels,
+  LabelSelector,
   NetworkPolicy,
   PodEndpoint,
   PolicyPeer,
-  PolicyPort,
   PolicyRule,
   Protocol,
 } from './types';
 
 export type Direction = 'ingress' | 'egress';
 
-export interface RuleMatch {
-  /** `namespace/name` */
-  policy: string;
-  direction: Direction;
-  ruleIndex: number;
+export interface AnalysisOptions {
+  /**
+   * Whether an ipBlock matches pods whose addresses fall in it, as Kubernetes enforces it (the
+   * default). np-guard's netpol-analyzer assumes ipBlocks never match pods; `false` does the same.
+   */
+  ipBlocksMatchPods?: boolean;
 }
 
-export interface SideVerdict {
-  /** false when no policy selects the pod for this direction: everything is allowed on this side. */
-  isolated: boolean;
-  /** namespace/name of every policy selecting the pod for this direction. */
-  selectedBy: string[];
-  allowed: boolean;
-  admittedBy?: RuleMatch;
-  /** When not allowed: one entry per selecting policy and rule, saying precisely why the rule did not admit the connection. */
-  reasons: string[];
+/** The exact set of connections from one endpoint to another. */
+export interface EndpointPair {
+  from: Endpoint;
+  to: Endpoint;
+  connections: ConnectionSet;
 }
 
-export interface Verdict {
-  allowed: boolean;
-  egress: SideVerdict;
-  ingress: SideVerdict;
-  connection: Connection;
+export interface Analysis {
+  cluster: Cluster;
+  /** The outside address space, split into ranges that every policy treats alike, in order. */
+  ranges: AddressRange[];
+  /** How ipBlocks were matched against pods, for the reports. */
+  notes: string[];
+  /** Every connection `from` may open to `to` (empty for an endpoint to itself, or between ranges). */
+  between(from: Endpoint, to: Endpoint): ConnectionSet;
+  /**
+   * Every ordered pair of distinct endpoints with at least one allowed connection and at least one
+   * pod end in a namespace `inScope` accepts (all namespaces without it). Ranges never pair with
+   * ranges.
+   */
+  pairs(inScope?: (namespace: string) => boolean): EndpointPair[];
+  /** The range holding `address`. */
+  rangeOf(address: number): AddressRange;
+  /**
+   * Where egress rules' and ingress rules' ipBlocks (and the named networks) split the address
+   * space: a source range's connections change only at ingress splits, a destination's only at
+   * egress splits.
+   */
+  splits: { egress: ReadonlySet<number>; ingress: ReadonlySet<number> };
 }
 
+const ADDRESS_SPACE_END = 2 ** 32;
 const METADATA_NAME = 'kubernetes.io/metadata.name';
 
+/** Pods alike for every policy: same namespace, labels, ports and (where it matters) addresses. */
+interface PodClass {
+  index: number;
+  namespace: string;
+  labels: Labels;
+  ports: ContainerPort[];
+  members: PodEndpoint[];
+  /** The ranges (indices) its members' addresses fall in. */
+  addressRanges: number[];
+  /** Some member has no known address, and the cluster says where pod addresses lie. */
+  addressUnknown: boolean;
+}
+
+interface NamedPort {
+  name: string;
+  protocol: Protocol;
+}
+
+interface CompiledRule {
+  /** No peers: every pod and every address. */
+  everyPeer: boolean;
+  podPeers: Set<number>;
+  /** Range indices `[first, last]`, sorted and disjoint. */
+  rangePeers: [number, number][];
+  numericPorts: ConnectionSet;
+  namedPorts: NamedPort[];
+  resolvedAt: Map<number, ConnectionSet>;
+}
+
+interface CompiledPolicy {
+  ingress: CompiledRule[];
+  egress: CompiledRule[];
+}
+
+/** A run of ranges `[first, last]` (indices) with one connection set. */
+interface Segment {
+  first: number;
+  last: number;
+  connections: ConnectionSet;
+}
+
+/** What one side (egress at a source, ingress at a destination) admits, when it is isolated. */
+interface SideAdmits {
+  pods: Map<number, ConnectionSet>;
+  ranges: Segment[];
+}
+
 /**
- * Whether `connection` is allowed: egress must be allowed at the source and ingress at the destination.
- * Throws on input Kubernetes would reject (invalid CIDR, malformed peer, misused endPort).
+ * The exact connectivity of a cluster: for every ordered pair of endpoints, the set of protocol ×
+ * port intervals that both the source's egress and the destination's ingress admit.
+ *
+ * Pods that share namespace, labels, ports and address ranges are one class, computed once; each
+ * policy's selectors are evaluated once per class; a side's result depends only on the policies
+ * selecting it (and, for ingress, the destination's ports), so it is computed once per such set.
  */
-export function evaluate(cluster: Cluster, connection: Connection): Verdict {
-  for (const endpoint of [connection.from, connection.to]) {
-    if (endpoint.kind === 'external')
-      withContext(`external endpoint ${endpoint.id}`, () => parseCidr(endpoint.cidr));
-  }
-  const egress = evaluateSide(cluster, connection, 'egress');
-  const ingress = evaluateSide(cluster, connection, 'ingress');
-  return { allowed: egress.allowed && ingress.allowed, egress, ingress, connection };
-}
-
-/** Policies of the pod's own namespace that select it and list `direction` in policyTypes, in cluster order. */
-export function policiesSelecting(cluster: Cluster, pod: PodEndpoint, direction: Direction): NetworkPolicy[] {
-  const type = direction === 'ingress' ? 'Ingress' : 'Egress';
-  return cluster.policies.filter(
-    (policy) =>
-      policy.namespace === pod.namespace &&
-      policy.policyTypes.includes(type) &&
-      selectorMatches(policy.podSelector, pod.labels),
-  );
-}
-
-/** `shop/web -> shop/items 8080/TCP`; external endpoints show their CIDR. */
-export function describeConnection(connection: Connection): string {
-  const { from, to, port, protocol } = connection;
-  return `${describeEndpoint(from)} -> ${describeEndpoint(to)} ${port}/${protocol}`;
-}
-
-export function describeEndpoint(endpoint: Endpoint): string {
-  return endpoint.kind === 'pod' ? endpoint.id : `${endpoint.id} (${endpoint.cidr})`;
-}
-
-export function policyId(policy: NetworkPolicy): string {
-  return `${policy.namespace}/${policy.name}`;
-}
-
-/** A namespace's labels; one missing from the cluster has only the label the API server always sets. */
-export function namespaceLabels(cluster: Cluster, name: string): Labels {
-  const declared = cluster.namespaces.find((namespace) => namespace.name === name);
-  return { ...declared?.labels, [METADATA_NAME]: name };
-}
-
-function evaluateSide(cluster: Cluster, connection: Connection, direction: Direction): SideVerdict {
-  const subject = direction === 'egress' ? connection.from : connection.to;
-  const other = direction === 'egress' ? connection.to : connection.from;
-  const open: SideVerdict = { isolated: false, selectedBy: [], allowed: true, reasons: [] };
-  if (subject.kind === 'external') return open;
-  const policies = policiesSelecting(cluster, subject, direction);
-  if (policies.length === 0) return open;
-
-  const selectedBy = policies.map(policyId);
-  const reasons: string[] = [];
-  for (const policy of policies) {
-    const rules = direction === 'egress' ? policy.egress : policy.ingress;
-    if (rules.length === 0) {
-      reasons.push(
-        `policy ${policyId(policy)} selects ${subject.id} for ${direction} and has no ${direction} rules (default deny)`,
-      );
+export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analysis {
+  const ipBlocksMatchPods = options.ipBlocksMatchPods ?? true;
+  const splits = { egress: rangeBreaks(cluster, 'egress'), ingress: rangeBreaks(cluster, 'ingress') };
+  const breaks = [...new Set([...splits.egress, ...splits.ingress])].sort((a, b) => a - b);
+  const ranges = breaks.map((first, index): AddressRange => {
+    const last = (breaks[index + 1] ?? ADDRESS_SPACE_END) - 1;
+    return { kind: 'range', id: formatRange(first, last), first, last, networks: [] };
+  });
+  for (const network of cluster.externals) {
+    const { first, last } = parseCidr(network.cidr);
+    for (let index = rangeIndex(breaks, first); index <= rangeIndex(breaks, last); index++) {
+      ranges[index]?.networks.push(network.id);
     }
-    for (const [ruleIndex, rule] of rules.entries()) {
-      const where = `policy ${policyId(policy)} ${direction} rule ${ruleIndex}`;
-      const problems = withContext(where, () => ruleProblems(rule, { cluster, policy, connection, other }));
-      if (problems.length === 0) {
-        const admittedBy = { policy: policyId(policy), direction, ruleIndex };
-        return { isolated: true, selectedBy, allowed: true, admittedBy, reasons: [] };
+  }
+  const podRanges = (cluster.podAddressRanges ?? []).flatMap((cidr) => ipBlockRanges(cidr));
+  const classes = podClasses(cluster, breaks, ipBlocksMatchPods && podRanges.length > 0, ipBlocksMatchPods);
+  const classOf = new Map<string, PodClass>();
+  for (const podClass of classes) for (const member of podClass.members) classOf.set(member.id, podClass);
+
+  const namespaceLabels = new Map(cluster.namespaces.map((namespace) => [namespace.name, namespace.labels]));
+  // The API server always sets kubernetes.io/metadata.name; a namespace the input lacks has only that.
+  const labelsOfNamespace = (name: string): Labels => ({ ...namespaceLabels.get(name), [METADATA_NAME]: name });
+  const classesByNamespace = new Map<string, PodClass[]>();
+  for (const podClass of classes) {
+    const list = classesByNamespace.get(podClass.namespace) ?? [];
+    list.push(podClass);
+    classesByNamespace.set(podClass.namespace, list);
+  }
+  const namespaces = [...classesByNamespace.keys()];
+
+  // A peer's selectors, evaluated once for each distinct selector pair and policy namespace.
+  const peerCache = new Map<string, number[]>();
+  const selectorKey = (selector: LabelSelector | undefined) =>
+    selector === undefined ? '-' : JSON.stringify(selector);
+  const selectedClasses = (peer: PolicyPeer, policyNamespace: string): number[] => {
+    const key = `${peer.namespaceSelector ? '*' : policyNamespace}\u0000${selectorKey(peer.namespaceSelector)}\u0000${selectorKey(peer.podSelector)}`;
+    const cached = peerCache.get(key);
+    if (cached) return cached;
+    const inNamespaces = peer.namespaceSelector
+      ? namespaces.filter((name) =>
+          selectorMatches(peer.namespaceSelector as LabelSelector, labelsOfNamespace(name)),
+        )
+      : [policyNamespace];
+    const found = inNamespaces.flatMap((name) =>
+      (classesByNamespace.get(name) ?? [])
+        .filter((podClass) => !peer.podSelector || selectorMatches(peer.podSelector, podClass.labels))
+        .map((podClass) => podClass.index),
+    );
+    peerCache.set(key, found);
+    return found;
+  };
+
+  const compileRule = (rule: PolicyRule, policy: NetworkPolicy): CompiledRule => {
+    const peers = rule.peers ?? [];
+    const podPeers = new Set<number>();
+    const rangePeers: [number, number][] = [];
+    for (const peer of peers) {
+      if (peer.ipBlock) {
+        const blocks = ipBlockRanges(peer.ipBlock.cidr, peer.ipBlock.except);
+        for (const [first, last] of blocks) rangePeers.push([rangeIndex(breaks, first), rangeIndex(breaks, last)]);
+        if (ipBlocksMatchPods) {
+          for (const podClass of classes) {
+            if (
+              podClass.addressRanges.some((index) => inRuns(blocks, ranges[index]?.first ?? -1)) ||
+              (podClass.addressUnknown && overlaps(blocks, podRanges))
+            ) {
+              podPeers.add(podClass.index);
+            }
+          }
+        }
+      } else {
+        for (const index of selectedClasses(peer, policy.namespace)) podPeers.add(index);
       }
-      reasons.push(`${where}: ${problems.join('; ')}`);
     }
-  }
-  return { isolated: true, selectedBy, allowed: false, reasons };
-}
+    const ports = rule.ports ?? [];
+    let numericPorts = ports.length === 0 ? ConnectionSet.ALL : ConnectionSet.NONE;
+    const namedPorts: NamedPort[] = [];
+    for (const port of ports) {
+      if (typeof port.port === 'string') namedPorts.push({ name: port.port, protocol: port.protocol });
+      else numericPorts = numericPorts.union(ConnectionSet.ports(port.protocol, port.port, port.endPort ?? port.port));
+    }
+    return {
+      everyPeer: peers.length === 0,
+      podPeers,
+      rangePeers: mergeRuns(rangePeers),
+      numericPorts,
+      namedPorts,
+      resolvedAt: new Map(),
+    };
+  };
 
-interface RuleContext {
-  cluster: Cluster;
-  policy: NetworkPolicy;
-  connection: Connection;
-  /** The endpoint the rule's peers must match: the destination for egress, the source for ingress. */
-  other: Endpoint;
-}
+  /** The ports a rule admits towards a destination: named ports resolve at the destination pod. */
+  const rulePorts = (rule: CompiledRule, destination: PodClass | undefined): ConnectionSet => {
+    if (rule.namedPorts.length === 0 || destination === undefined) return rule.numericPorts;
+    const cached = rule.resolvedAt.get(destination.index);
+    if (cached) return cached;
+    let ports = rule.numericPorts;
+    for (const named of rule.namedPorts) {
+      for (const declared of destination.ports) {
+        if (declared.name === named.name && declared.protocol === named.protocol) {
+          ports = ports.union(ConnectionSet.ports(declared.protocol, declared.containerPort));
+        }
+      }
+    }
+    rule.resolvedAt.set(destination.index, ports);
+    return ports;
+  };
 
-/** Why the rule does not admit the connection; empty when it does. */
-function ruleProblems(rule: PolicyRule, context: RuleContext): string[] {
-  const problems: string[] = [];
-  const peers = peersProblem(rule.peers ?? [], context);
-  if (peers !== undefined) problems.push(peers);
-  const ports = portsProblem(rule.ports ?? [], context.connection);
-  if (ports !== undefined) problems.push(ports);
-  return problems;
-}
+  const compiled: CompiledPolicy[] = cluster.policies.map((policy) => ({
+    ingress: policy.policyTypes.includes('Ingress') ? policy.ingress.map((rule) => compileRule(rule, policy)) : [],
+    egress: policy.policyTypes.includes('Egress') ? policy.egress.map((rule) => compileRule(rule, policy)) : [],
+  }));
+  const ingressPolicies: number[][] = classes.map(() => []);
+  const egressPolicies: number[][] = classes.map(() => []);
+  cluster.policies.forEach((policy, index) => {
+    for (const podClass of classesByNamespace.get(policy.namespace) ?? []) {
+      if (!selectorMatches(policy.podSelector, podClass.labels)) continue;
+      if (policy.policyTypes.includes('Ingress')) ingressPolicies[podClass.index]?.push(index);
+      if (policy.policyTypes.includes('Egress')) egressPolicies[podClass.index]?.push(index);
+    }
+  });
 
-function peersProblem(peers: PolicyPeer[], context: RuleContext): string | undefined {
-  if (peers.length === 0) return undefined;
-  const problems: string[] = [];
-  for (const [index, peer] of peers.entries()) {
-    const problem = peerProblem(peer, `peer ${index}`, context);
-    if (problem === undefined) return undefined;
-    problems.push(problem);
-  }
-  return problems.join('; ');
-}
+  const lastRange = ranges.length - 1;
+  const sideCache = new Map<string, SideAdmits>();
+  const admits = (rules: CompiledRule[], destination: (peer: number) => PodClass | undefined) => {
+    const pods = new Map<number, ConnectionSet>();
+    const runs: Segment[] = [];
+    for (const rule of rules) {
+      const peers = rule.everyPeer ? classes.map((podClass) => podClass.index) : rule.podPeers;
+      for (const peer of peers) {
+        const ports = rulePorts(rule, destination(peer));
+        if (ports.isEmpty()) continue;
+        const earlier = pods.get(peer);
+        pods.set(peer, earlier ? earlier.union(ports) : ports);
+      }
+      const rangePorts = rulePorts(rule, destination(-1));
+      if (rangePorts.isEmpty()) continue;
+      const peerRanges: [number, number][] = rule.everyPeer ? [[0, lastRange]] : rule.rangePeers;
+      for (const [first, last] of peerRanges) runs.push({ first, last, connections: rangePorts });
+    }
+    return { pods, ranges: flatten(runs) };
+  };
+  const egressOf = (podClass: PodClass): SideAdmits | undefined => {
+    const selecting = egressPolicies[podClass.index] ?? [];
+    if (selecting.length === 0) return undefined;
+    const key = `E${selecting.join(',')}`;
+    let side = sideCache.get(key);
+    if (!side) {
+      // Egress named ports resolve at each destination pod; towards addresses they match nothing.
+      side = admits(
+        selecting.flatMap((index) => compiled[index]?.egress ?? []),
+        (peer) => classes[peer],
+      );
+      sideCache.set(key, side);
+    }
+    return side;
+  };
+  const ingressOf = (podClass: PodClass): SideAdmits | undefined => {
+    const selecting = ingressPolicies[podClass.index] ?? [];
+    if (selecting.length === 0) return undefined;
+    const key = `I${selecting.join(',')}\u0000${portsKey(podClass.ports)}`;
+    let side = sideCache.get(key);
+    if (!side) {
+      // Ingress named ports resolve at the destination itself, whoever the source is.
+      side = admits(
+        selecting.flatMap((index) => compiled[index]?.ingress ?? []),
+        () => podClass,
+      );
+      sideCache.set(key, side);
+    }
+    return side;
+  };
 
-function peerProblem(peer: PolicyPeer, label: string, context: RuleContext): string | undefined {
-  checkPeerShape(peer, label);
-  const { other } = context;
-  if (peer.ipBlock) {
-    if (other.kind === 'external') return ipBlockProblem(peer.ipBlock, other, label);
-    return `${label} ipBlock ${peer.ipBlock.cidr} never matches pod ${other.id} (pod IPs are not modelled)`;
-  }
-  if (other.kind === 'external') {
-    return `${label} ${selectorKinds(peer)} never matches external endpoint ${describeEndpoint(other)}`;
-  }
-  const problems = [namespaceProblem(peer, other, context), podProblem(peer, other)].filter(
-    (problem): problem is string => problem !== undefined,
-  );
-  return problems.length === 0 ? undefined : `${label} ${problems.join(' and ')}`;
-}
+  const classBetween = (source: PodClass, destination: PodClass): ConnectionSet => {
+    const egress = egressOf(source);
+    const ingress = ingressOf(destination);
+    const out = egress ? (egress.pods.get(destination.index) ?? ConnectionSet.NONE) : ConnectionSet.ALL;
+    if (out.isEmpty()) return out;
+    const into = ingress ? (ingress.pods.get(source.index) ?? ConnectionSet.NONE) : ConnectionSet.ALL;
+    return out.intersect(into);
+  };
+  const segmentAt = (segments: Segment[] | undefined, index: number): ConnectionSet => {
+    if (segments === undefined) return ConnectionSet.ALL;
+    for (const segment of segments) {
+      if (index < segment.first) break;
+      if (index <= segment.last) return segment.connections;
+    }
+    return ConnectionSet.NONE;
+  };
 
-function checkPeerShape(peer: PolicyPeer, label: string): void {
-  const hasSelector = peer.podSelector !== undefined || peer.namespaceSelector !== undefined;
-  if (peer.ipBlock && hasSelector) {
-    throw new Error(`${label} combines ipBlock with a selector, which Kubernetes rejects`);
-  }
-  if (!peer.ipBlock && !hasSelector) {
-    throw new Error(
-      `${label} sets none of podSelector, namespaceSelector and ipBlock, which Kubernetes rejects`,
+  const between = (from: Endpoint, to: Endpoint): ConnectionSet => {
+    if (from.kind === 'range' && to.kind === 'range') return ConnectionSet.NONE;
+    if (from.kind === 'pod' && to.kind === 'pod') {
+      if (from.id === to.id) return ConnectionSet.NONE;
+      const source = classOf.get(from.id);
+      const destination = classOf.get(to.id);
+      return source && destination ? classBetween(source, destination) : ConnectionSet.NONE;
+    }
+    if (from.kind === 'pod' && to.kind === 'range') {
+      const source = classOf.get(from.id);
+      return source ? segmentAt(egressOf(source)?.ranges, rangeIndex(breaks, to.first)) : ConnectionSet.NONE;
+    }
+    const destination = to.kind === 'pod' ? classOf.get(to.id) : undefined;
+    return destination && from.kind === 'range'
+      ? segmentAt(ingressOf(destination)?.ranges, rangeIndex(breaks, from.first))
+      : ConnectionSet.NONE;
+  };
+
+  const pairs = (inScope: (namespace: string) => boolean = () => true): EndpointPair[] => {
+    const result: EndpointPair[] = [];
+    const emit = (source: PodClass, destination: PodClass, connections: ConnectionSet) => {
+      if (connections.isEmpty()) return;
+      if (!inScope(source.namespace) && !inScope(destination.namespace)) return;
+      for (const from of source.members) {
+        for (const to of destination.members) if (from !== to) result.push({ from, to, connections });
+      }
+    };
+    const egressOpen = classes.filter((podClass) => !egressOf(podClass));
+    const ingressOpen = classes.filter((podClass) => !ingressOf(podClass));
+    for (const source of classes) {
+      const egress = egressOf(source);
+      if (!egress) continue;
+      for (const [peer, out] of egress.pods) {
+        const destination = classes[peer] as PodClass;
+        const ingress = ingressOf(destination);
+        emit(source, destination, ingress ? out.intersect(ingress.pods.get(source.index) ?? ConnectionSet.NONE) : out);
+      }
+    }
+    for (const destination of classes) {
+      const ingress = ingressOf(destination);
+      if (!ingress) continue;
+      for (const [peer, into] of ingress.pods) {
+        const source = classes[peer] as PodClass;
+        if (!egressOf(source)) emit(source, destination, into);
+      }
+    }
+    for (const source of egressOpen) for (const destination of ingressOpen) emit(source, destination, ConnectionSet.ALL);
+
+    const withRanges = (segments: Segment[] | undefined, add: (range: AddressRange, connections: ConnectionSet) => void) => {
+      for (const segment of segments ?? [{ first: 0, last: lastRange, connections: ConnectionSet.ALL }]) {
+        for (let index = segment.first; index <= segment.last; index++) add(ranges[index] as AddressRange, segment.connections);
+      }
+    };
+    for (const podClass of classes) {
+      if (!inScope(podClass.namespace)) continue;
+      withRanges(egressOf(podClass)?.ranges, (range, connections) => {
+        for (const from of podClass.members) result.push({ from, to: range, connections });
+      });
+      withRanges(ingressOf(podClass)?.ranges, (range, connections) => {
+        for (const to of podClass.members) result.push({ from: range, to, connections });
+      });
+    }
+    return result;
+  };
+
+  const notes: string[] = [];
+  const unknown = cluster.pods.filter((pod) => !pod.addresses?.some((address) => parseIpv4(address) !== undefined));
+  if (!ipBlocksMatchPods) notes.push('ipBlocks were not matched against pod addresses');
+  else if (unknown.length > 0) {
+    notes.push(
+      podRanges.length > 0
+        ? `${unknown.length} endpoint(s) without a known address were taken to have one anywhere in the pod address ranges (${(cluster.podAddressRanges ?? []).join(', ')}): an ipBlock overlapping those ranges admits them`
+        : `${unknown.length} endpoint(s) without a known address and no pod address ranges in the cluster model: ipBlocks were not matched against them`,
     );
   }
+
+  return {
+    cluster,
+    ranges,
+    notes,
+    between,
+    pairs,
+    rangeOf: (address) => ranges[rangeIndex(breaks, address)] as AddressRange,
+    splits: { egress: new Set(splits.egress), ingress: new Set(splits.ingress) },
+  };
 }
 
-function selectorKinds(peer: PolicyPeer): string {
-  const kinds = [peer.namespaceSelector && 'namespaceSelector', peer.podSelector && 'podSelector'];
-  return kinds.filter(Boolean).join('+');
-}
-
-// Without a namespaceSelector, a peer only covers the policy's own namespace.
-function namespaceProblem(peer: PolicyPeer, pod: PodEndpoint, context: RuleContext): string | undefined {
-  if (peer.namespaceSelector === undefined) {
-    const own = context.policy.namespace;
-    if (pod.namespace === own) return undefined;
-    return `podSelector only selects pods in namespace "${own}", ${pod.id} is in "${pod.namespace}"`;
+/** Every edge of a direction's ipBlocks (each cidr less its excepts) and of the named networks. */
+function rangeBreaks(cluster: Cluster, direction: Direction): number[] {
+  const points = new Set<number>([0]);
+  const add = ([first, last]: [number, number]) => {
+    points.add(first);
+    if (last + 1 < ADDRESS_SPACE_END) points.add(last + 1);
+  };
+  for (const policy of cluster.policies) {
+    for (const rule of direction === 'ingress' ? policy.ingress : policy.egress) {
+      for (const peer of rule.peers ?? []) {
+        if (peer.ipBlock) ipBlockRanges(peer.ipBlock.cidr, peer.ipBlock.except).forEach(add);
+      }
+    }
   }
-  const labels = namespaceLabels(context.cluster, pod.namespace);
-  const why = explainSelectorMismatch(peer.namespaceSelector, labels, 'namespace');
-  if (why.length === 0) return undefined;
-  return `namespaceSelector does not match namespace "${pod.namespace}" (labels ${formatLabels(labels)}): ${why.join(', ')}`;
+  for (const network of cluster.externals) ipBlockRanges(network.cidr).forEach(add);
+  return [...points].sort((a, b) => a - b);
 }
 
-function podProblem(peer: PolicyPeer, pod: PodEndpoint): string | undefined {
-  if (peer.podSelector === undefined) return undefined;
-  const why = explainSelectorMismatch(peer.podSelector, pod.labels);
-  return why.length === 0 ? undefined : `podSelector does not match ${pod.id}: ${why.join(', ')}`;
-}
-
-function ipBlockProblem(
-  ipBlock: NonNullable<PolicyPeer['ipBlock']>,
-  external: ExternalEndpoint,
-  label: string,
-): string | undefined {
-  const { cidr, except = [] } = ipBlock;
-  if (!cidrContains(cidr, external.cidr)) {
-    return `${label} ipBlock ${cidr} does not contain ${external.cidr} (${external.id})`;
+/** Index of the range holding `address`: the last break at or below it. */
+function rangeIndex(breaks: number[], address: number): number {
+  let low = 0;
+  let high = breaks.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((breaks[middle] as number) <= address) low = middle;
+    else high = middle - 1;
   }
-  const excluded = except.find((range) => cidrsOverlap(range, external.cidr));
-  if (excluded === undefined) return undefined;
-  return `${label} ipBlock ${cidr} except ${excluded} overlaps ${external.cidr} (${external.id})`;
+  return low;
 }
 
-function portsProblem(ports: PolicyPort[], connection: Connection): string | undefined {
-  if (ports.length === 0) return undefined;
-  ports.forEach(checkPort);
-  if (ports.some((port) => portMatches(port, connection))) return undefined;
-  const { port, protocol, to } = connection;
-  if (!ports.some((candidate) => candidate.protocol === protocol)) {
-    return `protocol ${protocol} not in [${[...new Set(ports.map((candidate) => candidate.protocol))].join(', ')}]`;
+function podClasses(
+  cluster: Cluster,
+  breaks: number[],
+  unknownMatters: boolean,
+  addressesMatter: boolean,
+): PodClass[] {
+  const byKey = new Map<string, PodClass>();
+  for (const pod of cluster.pods) {
+    const known = (pod.addresses ?? []).map(parseIpv4).filter((value): value is number => value !== undefined);
+    const addressRanges = addressesMatter ? [...new Set(known.map((value) => rangeIndex(breaks, value)))].sort() : [];
+    const addressUnknown = unknownMatters && known.length === 0;
+    const labels = Object.entries(pod.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const key = [pod.namespace, JSON.stringify(labels), portsKey(pod.ports), addressRanges.join(','), addressUnknown].join(
+      '\u0000',
+    );
+    let podClass = byKey.get(key);
+    if (!podClass) {
+      podClass = {
+        index: byKey.size,
+        namespace: pod.namespace,
+        labels: pod.labels,
+        ports: pod.ports,
+        members: [],
+        addressRanges,
+        addressUnknown,
+      };
+      byKey.set(key, podClass);
+    }
+    podClass.members.push(pod);
   }
-  const unresolved = ports.flatMap(({ port: name, protocol: candidate }) =>
-    candidate === protocol && typeof name === 'string' && resolveNamedPort(to, name, protocol) === undefined
-      ? [namedPortProblem(name, protocol, to)]
-      : [],
-  );
-  const listed = ports.map((candidate) => formatPolicyPort(candidate, to)).join(', ');
-  return [`port ${port}/${protocol} not in [${listed}]`, ...unresolved].join('; ');
+  return [...byKey.values()];
 }
 
-function portMatches(policyPort: PolicyPort, connection: Connection): boolean {
-  const { port, endPort, protocol } = policyPort;
-  if (protocol !== connection.protocol) return false;
-  if (port === undefined) return true;
-  if (typeof port === 'number') return port <= connection.port && connection.port <= (endPort ?? port);
-  return resolveNamedPort(connection.to, port, protocol) === connection.port;
-}
-
-// Named ports resolve against the destination's declared ports, whichever side the policy is on.
-function resolveNamedPort(destination: Endpoint, name: string, protocol: Protocol): number | undefined {
-  if (destination.kind === 'external') return undefined;
-  return destination.ports.find((declared) => declared.name === name && declared.protocol === protocol)
-    ?.containerPort;
-}
-
-function namedPortProblem(name: string, protocol: Protocol, destination: Endpoint): string {
-  if (destination.kind === 'external') {
-    return `named port "${name}" is not declared by ${describeEndpoint(destination)} for ${protocol}: named ports only resolve against pods`;
-  }
-  return `named port "${name}" is not declared by ${destination.id} for ${protocol} (declares ${formatDeclaredPorts(destination.ports)})`;
-}
-
-function checkPort(policyPort: PolicyPort): void {
-  const { port, endPort } = policyPort;
-  if (typeof port === 'number') checkPortNumber(port, 'port');
-  if (endPort === undefined) return;
-  if (typeof port !== 'number')
-    throw new Error(`endPort ${endPort} requires a numeric port, which Kubernetes enforces`);
-  checkPortNumber(endPort, 'endPort');
-  if (endPort < port) throw new Error(`endPort ${endPort} is below port ${port}`);
-}
-
-function checkPortNumber(value: number, field: string): void {
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new Error(`${field} ${value} is not an integer from 1 to 65535`);
-  }
-}
-
-function formatPolicyPort(policyPort: PolicyPort, destination: Endpoint): string {
-  const { port, endPort, protocol } = policyPort;
-  if (port === undefined) return `any/${protocol}`;
-  if (typeof port === 'number')
-    return endPort === undefined ? `${port}/${protocol}` : `${port}-${endPort}/${protocol}`;
-  const resolved = resolveNamedPort(destination, port, protocol);
-  return resolved === undefined ? `"${port}"/${protocol}` : `"${port}"=${resolved}/${protocol}`;
-}
-
-function formatDeclaredPorts(ports: ContainerPort[]): string {
-  if (ports.length === 0) return 'no ports';
+function portsKey(ports: ContainerPort[]): string {
   return ports
-    .map((port) => `${port.name === undefined ? '' : `${port.name}=`}${port.containerPort}/${port.protocol}`)
-    .join(', ');
+    .map((port) => `${port.name ?? ''}=${port.containerPort}/${port.protocol}`)
+    .sort()
+    .join(',');
 }
 
-function formatLabels(labels: Labels): string {
-  return Object.entries(labels)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(', ');
+function inRuns(runs: [number, number][], value: number): boolean {
+  return runs.some(([first, last]) => first <= value && value <= last);
 }
 
-/** Runs `fn`, prefixing any error message with where it happened. */
-function withContext<T>(where: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${where}: ${message}`, { cause: error });
+function overlaps(a: [number, number][], b: [number, number][]): boolean {
+  return a.some(([first, last]) => b.some(([otherFirst, otherLast]) => first <= otherLast && otherFirst <= last));
+}
+
+function mergeRuns(runs: [number, number][]): [number, number][] {
+  const sorted = [...runs].sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [first, last] of sorted) {
+    const previous = merged[merged.length - 1];
+    if (previous && first <= previous[1] + 1) previous[1] = Math.max(previous[1], last);
+    else merged.push([first, last]);
   }
+  return merged;
+}
+
+/** Overlapping runs with their connection sets, as disjoint runs each with the union of its sets. */
+function flatten(runs: Segment[]): Segment[] {
+  if (runs.length === 0) return [];
+  const points = [...new Set(runs.flatMap((run) => [run.first, run.last + 1]))].sort((a, b) => a - b);
+  const starting = [...runs].sort((a, b) => a.first - b.first);
+  const result: Segment[] = [];
+  let active: Segment[] = [];
+  let next = 0;
+  for (let index = 0; index + 1 < points.length; index++) {
+    const first = points[index] as number;
+    const last = (points[index + 1] as number) - 1;
+    active = active.filter((run) => run.last >= first);
+    while (next < starting.length && (starting[next] as Segment).first <= first) active.push(starting[next++] as Segment);
+    let connections = ConnectionSet.NONE;
+    for (const run of active) connections = connections.union(run.connections);
+    if (connections.isEmpty()) continue;
+    const previous = result[result.length - 1];
+    if (previous && previous.last + 1 === first && previous.connections.equals(connections)) previous.last = last;
+    else result.push({ first, last, connections });
+  }
+  return result;
 }

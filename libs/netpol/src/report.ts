@@ -1,21 +1,60 @@
 import type { CheckResult } from './analysis';
-import { flowKey, type Flow } from './contract';
-import type { SideVerdict, Verdict } from './engine';
+import { formatRange } from './cidr';
+import type { Analysis, EndpointPair } from './engine';
+import type { SideVerdict, Verdict } from './explain';
+import type { AddressRange, Endpoint } from './types';
 
-export type MatrixFormat = 'text' | 'markdown' | 'json' | 'mermaid';
+export type MatrixFormat = 'text' | 'markdown' | 'json' | 'mermaid' | 'connlist';
+export const MATRIX_FORMATS: readonly MatrixFormat[] = ['text', 'markdown', 'json', 'mermaid', 'connlist'];
 
-const portOf = (flow: Flow) => `${flow.port}/${flow.protocol}`;
+/** A pair as reports show it: adjacent ranges with the same connections and networks merged. */
+export interface DisplayPair {
+  from: string;
+  to: string;
+  connections: string;
+}
 
-/** Allowed flows grouped by source and destination, ports joined: one row per pair. */
-function rows(flows: Flow[]): [string, string, string][] {
-  const pairs = new Map<string, [string, string, string[]]>();
-  for (const flow of flows) {
-    const key = `${flow.from}\u0000${flow.to}`;
-    const row = pairs.get(key) ?? [flow.from, flow.to, []];
-    row[2].push(portOf(flow));
-    pairs.set(key, row);
+interface Run {
+  first: number;
+  last: number;
+  networks: string[];
+}
+
+function rangeLabel(run: Run): string {
+  const range = formatRange(run.first, run.last);
+  return run.networks.length === 0 ? range : `${range} (${run.networks.join(', ')})`;
+}
+
+/** Merges, per pod end and connection set, the ranges that follow each other with the same networks. */
+export function displayPairs(pairs: EndpointPair[]): DisplayPair[] {
+  const rows: DisplayPair[] = [];
+  const runs = new Map<string, { row: DisplayPair; run: Run; rangeIsSource: boolean }>();
+  for (const { from, to, connections } of pairs) {
+    const text = connections.toString();
+    const range = from.kind === 'range' ? from : to.kind === 'range' ? to : undefined;
+    if (!range) {
+      rows.push({ from: from.id, to: to.id, connections: text });
+      continue;
+    }
+    const pod = range === from ? to : from;
+    const networks = range.networks.join(',');
+    const key = `${range === from ? '<' : '>'}${pod.id}\u0000${text}\u0000${networks}`;
+    const open = runs.get(key);
+    if (open && open.run.last + 1 === range.first) {
+      open.run.last = range.last;
+      const label = rangeLabel(open.run);
+      if (open.rangeIsSource) open.row.from = label;
+      else open.row.to = label;
+      continue;
+    }
+    const run = { first: range.first, last: range.last, networks: range.networks };
+    const row = range === from
+      ? { from: rangeLabel(run), to: pod.id, connections: text }
+      : { from: pod.id, to: rangeLabel(run), connections: text };
+    rows.push(row);
+    runs.set(key, { row, run, rangeIsSource: range === from });
   }
-  return [...pairs.values()].map(([from, to, ports]) => [from, to, ports.join(', ')]);
+  return rows;
 }
 
 function textTable(header: string[], body: string[][]): string {
@@ -32,42 +71,155 @@ function textTable(header: string[], body: string[][]): string {
 
 const mermaidId = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
 
-export function formatMatrix(flows: Flow[], format: MatrixFormat): string {
-  const header = ['from', 'to', 'ports'];
+/** `namespace/name[Kind]` and `a.b.c.d-e.f.g.h[External]`: np-guard/netpol-analyzer's names. */
+function connlistName(endpoint: Endpoint): string {
+  return endpoint.kind === 'range'
+    ? `${endpoint.id}[External]`
+    : `${endpoint.namespace}/${endpoint.name}[${endpoint.workloadKind}]`;
+}
+
+/**
+ * np-guard/netpol-analyzer's connectivity list: one line per pair of workloads, every range on
+ * its own, sorted; the endpoints of one workload (pods of one owner with different labels) merge.
+ */
+export function formatConnlist(pairs: EndpointPair[], splits?: Analysis['splits']): string {
+  const lines = new Map<string, { from: string; to: string; connections: EndpointPair['connections'] }>();
+  for (const { from, to, connections } of splits ? mergeRanges(pairs, splits) : pairs) {
+    const source = connlistName(from);
+    const destination = connlistName(to);
+    if (source === destination) continue;
+    const key = `${source} => ${destination}`;
+    const earlier = lines.get(key);
+    lines.set(key, {
+      from: source,
+      to: destination,
+      connections: earlier ? earlier.connections.union(connections) : connections,
+    });
+  }
+  return [...lines.entries()]
+    .map(([key, line]) => `${key} : ${line.connections.toString()}`)
+    .sort()
+    .join('\n');
+}
+
+/**
+ * Pairs with adjacent ranges merged wherever the policies of that direction do not split them:
+ * the analyzer splits destinations at egress ipBlocks and sources at ingress ones.
+ */
+function mergeRanges(pairs: EndpointPair[], splits: Analysis['splits']): EndpointPair[] {
+  const merged: EndpointPair[] = [];
+  const open = new Map<string, EndpointPair>();
+  const sorted = [...pairs].sort((a, b) => rangeStart(a) - rangeStart(b));
+  for (const pair of sorted) {
+    const { from, to } = pair;
+    const range = from.kind === 'range' ? from : to.kind === 'range' ? to : undefined;
+    if (!range) {
+      merged.push(pair);
+      continue;
+    }
+    const pod = range === from ? to : from;
+    const key = `${range === from ? '<' : '>'}${pod.id}\u0000${pair.connections.toString()}`;
+    const earlier = open.get(key);
+    const earlierRange = earlier && (earlier.from.kind === 'range' ? earlier.from : earlier.to);
+    const split = range === from ? splits.ingress : splits.egress;
+    if (earlier && earlierRange?.kind === 'range' && earlierRange.last + 1 === range.first && !split.has(range.first)) {
+      const joined: AddressRange = {
+        ...earlierRange,
+        last: range.last,
+        id: formatRange(earlierRange.first, range.last),
+      };
+      if (earlier.from.kind === 'range') earlier.from = joined;
+      else earlier.to = joined;
+      continue;
+    }
+    const copy = { ...pair };
+    merged.push(copy);
+    open.set(key, copy);
+  }
+  return merged;
+}
+
+const rangeStart = (pair: EndpointPair) =>
+  pair.from.kind === 'range' ? pair.from.first : pair.to.kind === 'range' ? pair.to.first : -1;
+
+export function formatMatrix(
+  pairs: EndpointPair[],
+  format: MatrixFormat,
+  notes: string[] = [],
+  splits?: Analysis['splits'],
+): string {
+  const header = ['from', 'to', 'connections'];
   switch (format) {
+    case 'connlist':
+      return formatConnlist(pairs, splits);
     case 'json':
-      return JSON.stringify(flows, null, 2);
+      return JSON.stringify(
+        {
+          notes,
+          connections: pairs.map(({ from, to, connections }) => ({
+            from: from.id,
+            to: to.id,
+            ...(from.kind === 'range' ? { fromNetworks: from.networks } : {}),
+            ...(to.kind === 'range' ? { toNetworks: to.networks } : {}),
+            connections: connections.toString(),
+            ports: Object.fromEntries(
+              connections.protocols().map((protocol) => [protocol, connections.intervals(protocol)]),
+            ),
+          })),
+        },
+        null,
+        2,
+      );
     case 'markdown':
       return [
         `| ${header.join(' | ')} |`,
         `| ${header.map(() => '---').join(' | ')} |`,
-        ...rows(flows).map((row) => `| ${row.map((cell) => `\`${cell}\``).join(' | ')} |`),
+        ...displayPairs(pairs).map((row) => `| \`${row.from}\` | \`${row.to}\` | ${row.connections} |`),
+        ...notes.map((note) => `\nNote: ${note}`),
       ].join('\n');
     case 'mermaid': {
-      const nodes = [...new Set(flows.flatMap((flow) => [flow.from, flow.to]))].sort();
+      const rows = displayPairs(pairs);
+      const nodes = [...new Set(rows.flatMap((row) => [row.from, row.to]))].sort();
       return [
         'graph LR',
         ...nodes.map((node) => `  ${mermaidId(node)}["${node}"]`),
-        ...rows(flows).map(([from, to, ports]) => `  ${mermaidId(from)} -->|"${ports}"| ${mermaidId(to)}`),
+        ...rows.map((row) => `  ${mermaidId(row.from)} -->|"${row.connections}"| ${mermaidId(row.to)}`),
       ].join('\n');
     }
-    default:
-      return flows.length === 0 ? 'no allowed flows' : textTable(header, rows(flows));
+    default: {
+      const rows = displayPairs(pairs);
+      const table =
+        rows.length === 0
+          ? 'no allowed connections'
+          : textTable(
+              header,
+              rows.map((row) => [row.from, row.to, row.connections]),
+            );
+      return [table, ...notes.map((note) => `note: ${note}`)].join('\n');
+    }
   }
 }
 
+const pairLine = (sign: string) => (row: DisplayPair) => `  ${sign} ${row.from} -> ${row.to}: ${row.connections}`;
+
 export function formatCheck(result: CheckResult, label: string): string {
+  const notes = result.notes.map((note) => `note: ${note}`);
   if (result.ok) {
-    return `${label}: the contract holds: ${result.allowed.length} allowed connections, all in the contract, none missing.`;
+    return [
+      `${label}: the contract holds: ${result.allowed.length} connected pairs, every connection of each in the contract, none missing.`,
+      ...notes,
+    ].join('\n');
   }
   const lines = [`${label}: the contract does not hold.`];
   if (result.unexpected.length) {
-    lines.push(`\n${result.unexpected.length} allowed but not in the contract:`);
-    lines.push(...result.unexpected.map((flow) => `  + ${flowKey(flow)}`));
+    const rows = displayPairs(result.unexpected);
+    lines.push(`\n${rows.length} allowed beyond the contract:`);
+    lines.push(...rows.map(pairLine('+')));
   }
   if (result.missing.length) {
-    lines.push(`\n${result.missing.length} in the contract but denied:`);
-    lines.push(...result.missing.map((flow) => `  - ${flowKey(flow)}`));
+    const rows = displayPairs(result.missing);
+    lines.push(`\n${rows.length} in the contract but denied:`);
+    lines.push(...rows.map(pairLine('-')));
   }
   if (result.unresolved.length) {
     lines.push(`\n${result.unresolved.length} contract entries match nothing in the manifests:`);
@@ -75,6 +227,7 @@ export function formatCheck(result: CheckResult, label: string): string {
   }
   lines.push(
     `\nRun \`netpol explain --from <source> --to <destination> --port <port>\` for the reason of any of them.`,
+    ...notes,
   );
   return lines.join('\n');
 }
@@ -89,6 +242,7 @@ function side(name: 'egress' | 'ingress', verdict: SideVerdict, endpoint: string
     const rule = verdict.admittedBy;
     return [
       `${name} ${at}: allowed (${selected}; admitted by ${rule.policy} ${rule.direction} rule ${rule.ruleIndex})`,
+      ...(verdict.admittedThrough ? [`    - ${verdict.admittedThrough}`] : []),
     ];
   }
   return [

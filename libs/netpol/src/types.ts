@@ -33,29 +33,58 @@ export interface Namespace {
   labels: Labels;
 }
 
-/** A pod, or the pods of a workload (all replicas share labels and ports). */
+/**
+ * A pod, or the pods of a workload that share labels and ports (the replicas of a Deployment, the
+ * pods one controller owns).
+ */
 export interface PodEndpoint {
   kind: 'pod';
-  /** `namespace/name`, where name is the pod's or the workload's (`Deployment/items` → `items`). */
+  /**
+   * `namespace/name`, unique in a cluster: name is the workload's (`Deployment/items` → `items`),
+   * the owning controller's for a pod that has one, else the pod's. Pods of one controller whose
+   * labels or ports differ are endpoints of their own, `namespace/owner/pod`.
+   */
   id: string;
   namespace: string;
+  /** The workload's (or bare pod's) name, shared by every endpoint of one workload. */
   name: string;
   /** `Deployment`, `StatefulSet`, ... or `Pod`; `Model` for pods of the cluster model. */
   workloadKind: string;
   labels: Labels;
   ports: ContainerPort[];
+  /**
+   * IPv4 addresses of the pods (`status.podIPs`, `status.podIP`) when the input gives them; absent
+   * when unknown (a workload's template, a pod without status).
+   */
+  addresses?: string[];
   origin?: Origin;
 }
 
-/** Addresses outside the cluster (database subnets, the internet), as one CIDR. */
+/** A named network of the cluster model (database subnets, node subnets), as one CIDR. */
 export interface ExternalEndpoint {
   kind: 'external';
-  /** The name given in the cluster model, e.g. `database-subnet-a` or `internet`. */
+  /** The name given in the cluster model, e.g. `database-subnet-a`. */
   id: string;
   cidr: string;
 }
 
-export type Endpoint = PodEndpoint | ExternalEndpoint;
+/**
+ * A range of addresses outside the cluster: one piece of the IPv4 space, split at every boundary
+ * of the policies' ipBlocks (and their excepts) and the model's named networks, so that every
+ * address of the range is treated alike by every policy.
+ */
+export interface AddressRange {
+  kind: 'range';
+  /** `10.0.0.0-10.255.255.255` */
+  id: string;
+  first: number;
+  last: number;
+  /** The named networks of the cluster model that contain the whole range. */
+  networks: string[];
+}
+
+/** What can send or receive: a pod endpoint or a range of outside addresses. */
+export type Endpoint = PodEndpoint | AddressRange;
 
 export interface PolicyPeer {
   podSelector?: LabelSelector;
@@ -82,7 +111,7 @@ export interface NetworkPolicy {
   namespace: string;
   name: string;
   podSelector: LabelSelector;
-  /** As declared, or the default: Ingress always, Egress when `egress` is present. */
+  /** As declared, or the API server's default: Ingress always, Egress when `egress` has a rule. */
   policyTypes: ('Ingress' | 'Egress')[];
   ingress: PolicyRule[];
   egress: PolicyRule[];
@@ -92,8 +121,15 @@ export interface NetworkPolicy {
 export interface Cluster {
   namespaces: Namespace[];
   pods: PodEndpoint[];
+  /** Named networks (the cluster model's externals). */
   externals: ExternalEndpoint[];
   policies: NetworkPolicy[];
+  /**
+   * Where pods without a known address take theirs from (the cluster model's `podAddressRanges`,
+   * on EKS the private subnets): an ipBlock that overlaps them may match such a pod. Absent: ipBlocks
+   * never match pods of unknown address.
+   */
+  podAddressRanges?: string[];
 }
 
 /** One connection attempt: a destination port (number) and protocol. */
