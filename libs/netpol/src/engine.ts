@@ -256,7 +256,20 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
     }
     return { pods, ranges: flatten(runs) };
   };
+  // Per class, what its side admits (null: not isolated); filled on first use.
+  const egressByClass: (SideAdmits | null | undefined)[] = [];
+  const ingressByClass: (SideAdmits | null | undefined)[] = [];
   const egressOf = (podClass: PodClass): SideAdmits | undefined => {
+    let side = egressByClass[podClass.index];
+    if (side === undefined) egressByClass[podClass.index] = side = computeEgress(podClass) ?? null;
+    return side ?? undefined;
+  };
+  const ingressOf = (podClass: PodClass): SideAdmits | undefined => {
+    let side = ingressByClass[podClass.index];
+    if (side === undefined) ingressByClass[podClass.index] = side = computeIngress(podClass) ?? null;
+    return side ?? undefined;
+  };
+  const computeEgress = (podClass: PodClass): SideAdmits | undefined => {
     const selecting = egressPolicies[podClass.index] ?? [];
     if (selecting.length === 0) return undefined;
     const key = `E${selecting.join(',')}`;
@@ -271,7 +284,7 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
     }
     return side;
   };
-  const ingressOf = (podClass: PodClass): SideAdmits | undefined => {
+  const computeIngress = (podClass: PodClass): SideAdmits | undefined => {
     const selecting = ingressPolicies[podClass.index] ?? [];
     if (selecting.length === 0) return undefined;
     const key = `I${selecting.join(',')}\u0000${portsKey(podClass.ports)}`;
