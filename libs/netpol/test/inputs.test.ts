@@ -1,7 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildCluster, loadClusterModel, loadContract, loadManifests, runCli, type Cluster } from '../src';
+import { main as runCli } from '../src/cli';
+import { loadContract } from '../src/contract';
+import {
+  buildCluster,
+  InputError,
+  loadClusterModel,
+  loadManifests,
+  type ManifestContents,
+} from '../src/manifests';
+import type { Cluster } from '../src/types';
 
 let dir: string;
 beforeEach(() => {
@@ -102,44 +111,540 @@ describe('manifests', () => {
 
   it.each([
     ['malformed YAML', 'kind: Pod\nmetadata: { name: a\n', 'bad.yaml#0: malformed YAML'],
-    [
-      'an unknown kind',
-      'apiVersion: v1\nkind: Pod\nmetadata: { name: a }\n---\napiVersion: x/v1\nkind: Deploymnet\nmetadata: { name: b }\n',
-      'bad.yaml#1: unknown kind Deploymnet',
-    ],
     ['a document that is no object', '- just\n- a list\n', 'bad.yaml#0: not a Kubernetes object'],
     [
       'an unknown selector operator',
       'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p }\nspec:\n  podSelector: { matchExpressions: [{ key: a, operator: Equals, values: [b] }] }\n',
-      'bad.yaml#0: spec.podSelector.matchExpressions[0]: unknown operator "Equals"',
+      'bad.yaml#0: spec.podSelector.matchExpressions[0].operator: "Equals" is not a valid selector operator',
     ],
     [
       'an invalid CIDR',
       'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p }\nspec:\n  podSelector: {}\n  egress: [{ to: [{ ipBlock: { cidr: 10.0.0.0/33 } }] }]\n',
-      'bad.yaml#0: spec.egress[0].to[0].ipBlock',
+      'bad.yaml#0: spec.egress[0].to[0].ipBlock.cidr: invalid IPv4 CIDR "10.0.0.0/33"',
     ],
     [
       'an unknown protocol',
       'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p }\nspec:\n  podSelector: {}\n  ingress: [{ ports: [{ port: 80, protocol: HTTP }] }]\n',
-      'bad.yaml#0: unknown protocol "HTTP"',
+      'bad.yaml#0: spec.ingress[0].ports[0].protocol: unsupported value "HTTP": must be TCP, UDP or SCTP',
     ],
     [
       'an endPort below its port',
       'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p }\nspec:\n  podSelector: {}\n  ingress: [{ ports: [{ port: 9000, endPort: 8000 }] }]\n',
-      'bad.yaml#0: spec.ingress[0].ports[0].endPort 8000 must be from 9000 to 65535',
+      'bad.yaml#0: spec.ingress[0].ports[0].endPort: 8000 must be greater than or equal to port 9000',
     ],
   ])('rejects %s naming the file and document index', (_, text, message) => {
     const path = file('bad.yaml', text);
     expect(() => loadManifests([path], { defaultNamespace: 'shop' })).toThrow(message);
-    const result = cli('matrix', path);
-    expect(result.code).toBe(2);
-    expect(result.err).toContain(message);
+  });
+});
+
+const load = (...paths: string[]) => loadManifests(paths, { defaultNamespace: 'shop' });
+const ids = (contents: ManifestContents) => contents.pods.map((pod) => pod.id);
+/** The message of the InputError `run` throws (failing the test on any other outcome). */
+function inputError(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return (error as InputError).message;
+  }
+  throw new Error('no InputError thrown');
+}
+
+const POD = (name: string, extra = '') =>
+  `apiVersion: v1\nkind: Pod\nmetadata: { name: ${name} }\nspec: { containers: [{ name: c }] }\n${extra}`;
+
+describe('inputs: files, directories and standard input', () => {
+  it('reads standard input for the path -, through the injected reader, named <stdin>', () => {
+    const readStdin = jest.fn(() => `${POD('from-stdin')}---\napiVersion: v1\nkind: Pod\nmetadata: {}\n`);
+    const message = inputError(() => loadManifests(['-'], { defaultNamespace: 'shop', readStdin }));
+    expect(message).toBe('<stdin>#1: metadata.name: required for a Pod');
+    expect(readStdin).toHaveBeenCalledTimes(1);
+    const once = jest.fn(() => POD('from-stdin'));
+    expect(ids(loadManifests(['-', '-'], { defaultNamespace: 'shop', readStdin: once }))).toEqual([
+      'shop/from-stdin',
+    ]);
+    expect(once).toHaveBeenCalledTimes(1);
+    const broken = () => {
+      throw new Error('EAGAIN: resource temporarily unavailable, read');
+    };
+    expect(inputError(() => loadManifests(['-'], { defaultNamespace: 'shop', readStdin: broken }))).toBe(
+      '<stdin>: cannot read: EAGAIN: resource temporarily unavailable, read',
+    );
+    const contents = loadManifests([file('a.yaml', POD('from-file')), '-'], {
+      defaultNamespace: 'shop',
+      readStdin: () => POD('from-stdin'),
+    });
+    expect(ids(contents)).toEqual(['shop/from-file', 'shop/from-stdin']);
+    expect(contents.pods[1]?.origin).toEqual({ file: '<stdin>', index: 0 });
   });
 
-  it('accepts a custom resource kind the user declares as carrying no pods', () => {
-    const path = file('crd.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\n');
-    expect(cli('matrix', path).code).toBe(2);
-    expect(cli('matrix', path, '--ignore-kind', 'Widget').code).toBe(0);
+  it('reads JSON files, which the YAML parser reads too', () => {
+    const json = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'PodList',
+      items: [{ metadata: { name: 'api', labels: { app: 'api' } }, spec: { containers: [] } }],
+    });
+    file('dir/pods.json', json);
+    file('dir/notes.md', 'not read');
+    expect(load(join(dir, 'dir')).pods.map((pod) => [pod.id, pod.labels])).toEqual([
+      ['shop/api', { app: 'api' }],
+    ]);
+  });
+
+  it('names a missing path', () => {
+    expect(inputError(() => load(join(dir, 'missing.yaml')))).toContain(
+      'missing.yaml: no such file or directory',
+    );
+  });
+});
+
+describe('lists', () => {
+  it('flattens a kubectl get -o yaml List of mixed kinds, naming the item in messages and origins', () => {
+    const path = file(
+      'all.yaml',
+      `apiVersion: v1
+kind: List
+metadata: { resourceVersion: "" }
+items:
+  - apiVersion: v1
+    kind: Namespace
+    metadata: { name: shop, labels: { team: a } }
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: { name: web, namespace: shop }
+    spec: { template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: web }] } } }
+  - apiVersion: v1
+    kind: Service
+    metadata: { name: web, namespace: shop }
+  - apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: { name: deny, namespace: shop }
+    spec: { podSelector: {} }
+`,
+    );
+    const contents = load(path);
+    expect(contents.namespaces).toEqual([
+      { name: 'shop', labels: { team: 'a', 'kubernetes.io/metadata.name': 'shop' } },
+    ]);
+    expect(ids(contents)).toEqual(['shop/web']);
+    expect(contents.pods[0]?.origin).toEqual({ file: path, index: 0, item: 'items[1]' });
+    expect(contents.policies.map((policy) => policy.name)).toEqual(['deny']);
+    expect(contents.ignored).toEqual([{ kind: 'Service', count: 1 }]);
+
+    const broken = file(
+      'broken.yaml',
+      'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: { name: a }\n    spec: { containers: [{ ports: [{ name: http }] }] }\n',
+    );
+    expect(inputError(() => load(broken))).toBe(
+      `${broken}#0: items[0]: spec.containers[0].ports[0].containerPort: must be an integer, not undefined`,
+    );
+  });
+
+  it('takes the kind of items that lack one from a typed list: NamespaceList, PodList, NetworkPolicyList', () => {
+    const contents = load(
+      file(
+        'typed.yaml',
+        `apiVersion: v1
+kind: NamespaceList
+items:
+  - metadata: { name: shop, labels: { env: prod } }
+  - metadata: { name: jobs }
+---
+apiVersion: v1
+kind: PodList
+items:
+  - metadata: { name: lone, namespace: jobs }
+    spec: { containers: [] }
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicyList
+items:
+  - metadata: { name: deny, namespace: jobs }
+    spec: { podSelector: {}, policyTypes: [Egress] }
+---
+apiVersion: apps/v1
+kind: DeploymentList
+items: []
+`,
+      ),
+    );
+    expect(contents.namespaces.map((namespace) => namespace.labels)).toEqual([
+      { env: 'prod', 'kubernetes.io/metadata.name': 'shop' },
+      { 'kubernetes.io/metadata.name': 'jobs' },
+    ]);
+    expect(ids(contents)).toEqual(['jobs/lone']);
+    expect(contents.policies.map((policy) => [policy.namespace, policy.name, policy.policyTypes])).toEqual([
+      ['jobs', 'deny', ['Egress']],
+    ]);
+  });
+
+  it('rejects a List whose items is not a list, and an item of a plain List without kind', () => {
+    expect(
+      inputError(() => load(file('l.yaml', 'apiVersion: v1\nkind: PodList\nitems: { a: 1 }\n'))),
+    ).toContain('l.yaml#0: items: must be a list');
+    expect(
+      inputError(() =>
+        load(file('l.yaml', 'apiVersion: v1\nkind: List\nitems:\n  - metadata: { name: a }\n')),
+      ),
+    ).toContain('l.yaml#0: items[0]: not a Kubernetes object: kind is missing');
+  });
+});
+
+describe('workloads and pods', () => {
+  it('reads every kind that makes pods through its pod template', () => {
+    const template =
+      '{ metadata: { labels: { app: X } }, spec: { containers: [{ name: c, ports: [{ containerPort: 80 }] }] } }';
+    const workload = (apiVersion: string, kind: string, spec: string) =>
+      `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: { name: ${kind.toLowerCase()} }\nspec: ${spec.replace('X', kind)}\n`;
+    const contents = load(
+      file(
+        'kinds.yaml',
+        [
+          workload('apps/v1', 'Deployment', `{ template: ${template} }`),
+          workload('apps/v1', 'ReplicaSet', `{ template: ${template} }`),
+          workload('apps/v1', 'StatefulSet', `{ template: ${template} }`),
+          workload('apps/v1', 'DaemonSet', `{ template: ${template} }`),
+          workload('batch/v1', 'Job', `{ template: ${template} }`),
+          workload('batch/v1', 'CronJob', `{ jobTemplate: { spec: { template: ${template} } } }`),
+          workload('v1', 'ReplicationController', `{ replicas: 2, template: ${template} }`),
+          'apiVersion: v1\nkind: Pod\nmetadata: { name: pod, labels: { app: Pod } }\nspec: { containers: [{ name: c, ports: [{ containerPort: 80, protocol: UDP }] }] }\n',
+        ].join('---\n'),
+      ),
+    );
+    expect(contents.pods.map((pod) => [pod.id, pod.name, pod.workloadKind, pod.labels.app])).toEqual(
+      [
+        'Deployment',
+        'ReplicaSet',
+        'StatefulSet',
+        'DaemonSet',
+        'Job',
+        'CronJob',
+        'ReplicationController',
+        'Pod',
+      ].map((kind) => [`shop/${kind.toLowerCase()}`, kind.toLowerCase(), kind, kind]),
+    );
+    expect(contents.pods[6]?.ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
+    expect(contents.pods[7]?.ports).toEqual([{ containerPort: 80, protocol: 'UDP' }]);
+    expect(contents.pods.every((pod) => pod.addresses === undefined)).toBe(true);
+  });
+
+  it('names the path of a container port without a numeric containerPort, and of a missing template', () => {
+    const deployment = (ports: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          ports: ${ports}\n`;
+    expect(
+      inputError(() => load(file('d.yaml', deployment('[{ containerPort: 80 }, { name: http }]')))),
+    ).toBe(
+      `${join(dir, 'd.yaml')}#0: spec.template.spec.containers[0].ports[1].containerPort: must be an integer, not undefined`,
+    );
+    expect(inputError(() => load(file('d.yaml', deployment('[{ containerPort: "80" }]'))))).toContain(
+      'spec.template.spec.containers[0].ports[0].containerPort: must be an integer, not "80"',
+    );
+    expect(inputError(() => load(file('d.yaml', deployment('[{ containerPort: 0 }]'))))).toContain(
+      'containerPort: 0 must be between 1 and 65535, inclusive',
+    );
+    expect(
+      inputError(() =>
+        load(
+          file(
+            'c.yaml',
+            'apiVersion: batch/v1\nkind: CronJob\nmetadata: { name: c }\nspec: { jobTemplate: {} }\n',
+          ),
+        ),
+      ),
+    ).toContain('c.yaml#0: spec.jobTemplate.spec: missing: a CronJob needs a pod template');
+  });
+
+  const owned = (name: string, owner: string, labels: string, status = '') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  labels: ${labels}
+  ownerReferences:
+    - { apiVersion: v1, kind: Node, name: node-1, controller: false }
+    - ${owner}
+spec: { containers: [{ name: c, ports: [{ name: http, containerPort: 8080 }] }] }
+${status}`;
+  const RS = '{ apiVersion: apps/v1, kind: ReplicaSet, name: web-5f7, controller: true }';
+
+  it('merges the pods of one owner that share labels and ports into one endpoint with their addresses', () => {
+    const contents = load(
+      file(
+        'pods.yaml',
+        [
+          owned(
+            'web-5f7-a',
+            RS,
+            '{ app: web }',
+            'status: { podIP: 10.0.0.1, podIPs: [{ ip: 10.0.0.1 }, { ip: "fd00::1" }] }\n',
+          ),
+          owned('web-5f7-b', RS, '{ app: web }', 'status: { podIP: 10.0.0.2 }\n'),
+          owned('web-5f7-c', RS, '{ app: web }'),
+        ].join('---\n'),
+      ),
+    );
+    expect(contents.pods).toEqual([
+      {
+        kind: 'pod',
+        id: 'shop/web-5f7',
+        namespace: 'shop',
+        name: 'web-5f7',
+        workloadKind: 'ReplicaSet',
+        labels: { app: 'web' },
+        ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+        addresses: ['10.0.0.1', '10.0.0.2'],
+        origin: { file: join(dir, 'pods.yaml'), index: 0 },
+      },
+    ]);
+  });
+
+  it('splits the pods of one owner whose labels or ports differ, keeping the owner as name and kind', () => {
+    const noKind = '{ name: internal-security, controller: true }';
+    const contents = load(
+      file(
+        'pods.yaml',
+        [
+          owned('pod-1', noKind, '{ app: a }', 'status: { podIPs: [{ ip: 10.0.0.1 }] }\n'),
+          owned('pod-2', noKind, '{ app: b }'),
+          owned('pod-3', noKind, '{ app: a }', 'status: { podIP: 10.0.0.3 }\n'),
+          POD('bare'),
+        ].join('---\n'),
+      ),
+    );
+    // An owner reference without kind shows as a Pod, as np-guard/netpol-analyzer prints it.
+    expect(contents.pods.map((pod) => [pod.id, pod.name, pod.workloadKind, pod.addresses])).toEqual([
+      ['shop/internal-security/pod-1', 'internal-security', 'Pod', ['10.0.0.1', '10.0.0.3']],
+      ['shop/internal-security/pod-2', 'internal-security', 'Pod', undefined],
+      ['shop/bare', 'bare', 'Pod', undefined],
+    ]);
+  });
+
+  it('reads a pod owned by a Node (a static pod) as a bare pod, and drops IPv6 addresses', () => {
+    const contents = load(
+      file(
+        'static.yaml',
+        POD('etcd-node-1', 'status: { podIPs: [{ ip: "fd00::5" }] }\n').replace(
+          'metadata: {',
+          'metadata: { ownerReferences: [{ kind: Node, name: node-1, controller: true }],',
+        ),
+      ),
+    );
+    expect(contents.pods.map((pod) => [pod.id, pod.workloadKind, pod.addresses])).toEqual([
+      ['shop/etcd-node-1', 'Pod', undefined],
+    ]);
+  });
+
+  it('lets the pods of a workload stand for its template, and rejects true duplicates', () => {
+    const replicaSet =
+      'apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: { name: web-5f7 }\nspec: { template: { metadata: { labels: { app: web } } } }\n';
+    const contents = load(file('rs.yaml', `${replicaSet}---\n${owned('web-5f7-a', RS, '{ app: web }')}`));
+    expect(contents.pods.map((pod) => [pod.id, pod.workloadKind])).toEqual([['shop/web-5f7', 'ReplicaSet']]);
+
+    const deployment =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { template: { metadata: { labels: { app: web } } } }\n';
+    const twice = load(file('twice.yaml', `${deployment}---\n${POD('web')}`));
+    expect(inputError(() => buildCluster(twice))).toBe(
+      `${join(dir, 'twice.yaml')}#1: shop/web is defined twice (also Deployment at ${join(dir, 'twice.yaml')}#0)`,
+    );
+    expect(inputError(() => load(file('a.yaml', POD('x')), file('b.yaml', POD('x'))))).toBe(
+      `${join(dir, 'b.yaml')}#0: Pod shop/x is defined twice (also ${join(dir, 'a.yaml')}#0)`,
+    );
+  });
+});
+
+describe('kinds the verifier does not read', () => {
+  it('ignores every other kind, custom resources included, and counts them by kind', () => {
+    const objects = [
+      'apiVersion: route.openshift.io/v1\nkind: Route\nmetadata: { name: r }\n',
+      'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: { name: anp }\nspec: { priority: 1 }\n',
+      'apiVersion: vpcresources.k8s.aws/v1beta1\nkind: SecurityGroupPolicy\nmetadata: { name: sg }\n',
+      'apiVersion: v1\nkind: Service\nmetadata: { name: web }\n',
+      'apiVersion: v1\nkind: Service\nmetadata: { name: api }\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: "not even a map"\n',
+      'apiVersion: example.com/v1\nkind: Widget\n',
+      // Calico's NetworkPolicy is a custom resource of another schema: not read as Kubernetes'.
+      'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: { name: calico }\nspec: { selector: "app == \'web\'" }\n',
+    ];
+    const contents = load(file('crs.yaml', objects.join('---\n')));
+    expect(contents.pods).toEqual([]);
+    expect(contents.policies).toEqual([]);
+    expect(contents.ignored).toEqual([
+      { kind: 'AdminNetworkPolicy', count: 1 },
+      { kind: 'ConfigMap', count: 1 },
+      { kind: 'NetworkPolicy ("projectcalico.org/v3")', count: 1 },
+      { kind: 'Route', count: 1 },
+      { kind: 'SecurityGroupPolicy', count: 1 },
+      { kind: 'Service', count: 2 },
+      { kind: 'Widget', count: 1 },
+    ]);
+  });
+
+  it('rejects documents that are no Kubernetes object, and pod or policy kinds without a name', () => {
+    const cases: [string, string][] = [
+      ['just a string\n', 'not a Kubernetes object (expected a map, not "just a string")'],
+      ['- a\n- b\n', 'not a Kubernetes object (expected a map, not a list)'],
+      ['metadata: { name: a }\n', 'not a Kubernetes object: kind is missing'],
+      ['kind: 3\n', 'not a Kubernetes object: kind is missing'],
+      ['kind: Deployment\nmetadata: { labels: {} }\n', 'metadata.name: required for a Deployment'],
+      [
+        'kind: NetworkPolicy\napiVersion: networking.k8s.io/v1\n',
+        'metadata.name: required for a NetworkPolicy',
+      ],
+    ];
+    for (const [text, message] of cases) {
+      expect(inputError(() => load(file('x.yaml', `${POD('ok')}---\n${text}`)))).toBe(
+        `${join(dir, 'x.yaml')}#1: ${message}`,
+      );
+    }
+  });
+});
+
+describe('malformed input', () => {
+  it('names the document and the path in the object', () => {
+    const policy = (spec: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p }\nspec:\n${spec}`;
+    const cases: [string, string][] = [
+      [
+        policy('  ingress:\n    - from:\n        - podSelector: {}\n        - ipBlock: { cidr: 10.0.0.0 }\n'),
+        'spec.ingress[0].from[1].ipBlock.cidr: invalid IPv4 CIDR "10.0.0.0"',
+      ],
+      [policy('  ingress: { from: [] }\n'), 'spec.ingress: must be a list, not {"from":[]}'],
+      [
+        policy('  egress: [{ to: [{ ipBlock: { cidr: 10.0.0.0/8, except: 10.1.0.0/16 } }] }]\n'),
+        'spec.egress[0].to[0].ipBlock.except: must be a list',
+      ],
+      [
+        policy('  podSelector: { matchLabels: { version: 1.0 } }\n'),
+        'spec.podSelector.matchLabels.version: must be a string, not 1',
+      ],
+      [policy('  podSelector: app=web\n'), 'spec.podSelector: must be a map, not "app=web"'],
+      [
+        policy('  ingress: [{ ports: [{ port: [80] }] }]\n'),
+        'spec.ingress[0].ports[0].port: must be a port number or name, not [80]',
+      ],
+      [
+        policy('  ingress: [{ ports: [{ port: 80, endPort: "90" }] }]\n'),
+        'spec.ingress[0].ports[0].endPort: must be an integer, not "90"',
+      ],
+      [policy('  policyTypes: Ingress\n'), 'spec.policyTypes: must be a list, not "Ingress"'],
+      [
+        POD('p', 'status: { podIPs: [{ ip: 10.0.0.300 }] }\n'),
+        'status.podIPs[0].ip: invalid IPv4 CIDR "10.0.0.300/32"',
+      ],
+      [
+        POD('p').replace('metadata: {', 'metadata: { labels: [a],'),
+        'metadata.labels: must be a map, not ["a"]',
+      ],
+      [
+        POD('p').replace('metadata: {', 'metadata: { ownerReferences: [{ controller: true }],'),
+        'metadata.ownerReferences[0].name: must be a string',
+      ],
+      [
+        'apiVersion: v1\nkind: Namespace\nmetadata: { name: a, labels: { on: true } }\n',
+        'metadata.labels.on: must be a string, not true',
+      ],
+    ];
+    for (const [text, message] of cases) {
+      expect(inputError(() => load(file('m.yaml', `${POD('ok')}---\n${text}`)))).toContain(
+        `m.yaml#1: ${message}`,
+      );
+    }
+  });
+
+  it('never crashes on odd values in any field: every failure is an InputError', () => {
+    const odd = ['null', '0', '-1', '"x"', '[]', '[null]', '[1, "a"]', '{}', '{ a: { b: [] } }', 'true'];
+    const skeletons = [
+      (v: string) =>
+        `kind: Pod\nmetadata: { name: p, ownerReferences: ${v} }\nspec: { containers: ${v} }\nstatus: ${v}\n`,
+      (v: string) =>
+        `kind: Pod\nmetadata: { name: p }\nspec: { containers: [{ ports: ${v} }] }\nstatus: { podIPs: ${v}, podIP: ${v} }\n`,
+      (v: string) => `kind: Deployment\nmetadata: { name: d }\nspec: { template: ${v} }\n`,
+      (v: string) => `kind: CronJob\nmetadata: { name: c }\nspec: { jobTemplate: { spec: ${v} } }\n`,
+      (v: string) =>
+        `kind: NetworkPolicy\nmetadata: { name: p, namespace: ${v} }\nspec: { podSelector: ${v} }\n`,
+      (v: string) =>
+        `kind: NetworkPolicy\nmetadata: { name: p }\nspec: { ingress: [{ from: ${v}, ports: ${v} }], egress: ${v}, policyTypes: ${v} }\n`,
+      (v: string) =>
+        `kind: NetworkPolicy\nmetadata: { name: p }\nspec: { egress: [{ to: [{ ipBlock: ${v} }, { namespaceSelector: { matchExpressions: ${v} } }] }] }\n`,
+      (v: string) =>
+        `kind: NetworkPolicy\nmetadata: { name: p }\nspec: { egress: [{ ports: [{ port: ${v}, endPort: ${v}, protocol: ${v} }] }] }\n`,
+      (v: string) =>
+        `kind: NetworkPolicy\nmetadata: { name: p }\nspec: { podSelector: { matchExpressions: [{ key: ${v}, operator: ${v}, values: ${v} }] } }\n`,
+      (v: string) => `kind: Namespace\nmetadata: { name: n, labels: ${v} }\n`,
+      (v: string) => `kind: List\nitems: ${v}\n`,
+      (v: string) => `kind: PodList\nitems: [${v}]\n`,
+      (v: string) => `kind: ${v}\nmetadata: ${v}\n`,
+    ];
+    for (const skeleton of skeletons) {
+      for (const value of odd) {
+        const path = file('odd.yaml', skeleton(value));
+        try {
+          load(path);
+        } catch (error) {
+          expect([skeleton(value), error]).toEqual([skeleton(value), expect.any(InputError)]);
+        }
+      }
+    }
+  });
+});
+
+describe('namespaces and the cluster model', () => {
+  it('keeps the input namespaces with their labels over the model, and adds only what the input lacks', () => {
+    const contents = load(
+      file(
+        'app.yaml',
+        `apiVersion: v1\nkind: Namespace\nmetadata: { name: edge, labels: { team: web, zone: a } }\n---\n${POD('proxy').replace('metadata: {', 'metadata: { namespace: edge, labels: { app: mine },')}`,
+      ),
+    );
+    const model = loadClusterModel(
+      file(
+        'model.yaml',
+        `namespaces: [{ name: edge, labels: { team: model, tier: dmz } }, { name: kube-system }]
+pods:
+  - { namespace: edge, name: proxy, labels: { app: model } }
+  - { namespace: kube-system, name: coredns, labels: { k8s-app: kube-dns } }
+externals: [{ name: internet, cidr: 0.0.0.0/0 }]
+podAddressRanges: [10.0.0.0/16, 10.1.0.0/16]
+`,
+      ),
+    );
+    expect(model.podAddressRanges).toEqual(['10.0.0.0/16', '10.1.0.0/16']);
+    const cluster = buildCluster(contents, model);
+    expect(cluster.namespaces).toEqual([
+      {
+        name: 'edge',
+        labels: { team: 'web', tier: 'dmz', zone: 'a', 'kubernetes.io/metadata.name': 'edge' },
+      },
+      { name: 'kube-system', labels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+    ]);
+    expect(cluster.pods.map((pod) => [pod.id, pod.workloadKind, pod.labels])).toEqual([
+      ['edge/proxy', 'Pod', { app: 'mine' }],
+      ['kube-system/coredns', 'Model', { 'k8s-app': 'kube-dns' }],
+    ]);
+    expect(cluster.externals).toEqual([{ kind: 'external', id: 'internet', cidr: '0.0.0.0/0' }]);
+    expect(cluster.podAddressRanges).toEqual(['10.0.0.0/16', '10.1.0.0/16']);
+    expect(buildCluster(contents, { ...model, podAddressRanges: undefined })).not.toHaveProperty(
+      'podAddressRanges',
+    );
+  });
+
+  it('rejects a namespace defined twice with different labels, and invalid podAddressRanges', () => {
+    const ns = (labels: string) =>
+      `apiVersion: v1\nkind: Namespace\nmetadata: { name: a, labels: ${labels} }\n`;
+    expect(load(file('n.yaml', `${ns('{ x: "1" }')}---\n${ns('{ x: "1" }')}`)).namespaces).toHaveLength(1);
+    expect(inputError(() => load(file('n.yaml', `${ns('{ x: "1" }')}---\n${ns('{ x: "2" }')}`)))).toContain(
+      'n.yaml#1: Namespace a is defined twice with different labels',
+    );
+    expect(
+      inputError(() =>
+        loadClusterModel(file('model.yaml', 'podAddressRanges: [10.0.0.0/16, "fd00::/64"]\n')),
+      ),
+    ).toBe(
+      `${join(dir, 'model.yaml')}#0: podAddressRanges[1]: invalid IPv4 CIDR "fd00::/64": IPv6 is not supported`,
+    );
+    expect(
+      inputError(() => loadClusterModel(file('model.yaml', 'podAddressRanges: 10.0.0.0/16\n'))),
+    ).toContain('podAddressRanges: must be a list');
   });
 });
 
