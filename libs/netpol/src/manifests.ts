@@ -451,6 +451,9 @@ function templateOf(
       return read.list(container.ports, `${where}.ports`).map((value, i): ContainerPort => {
         const path = `${where}.ports[${i}]`;
         const port = read.map(value, path);
+        // core/v1 validateContainerPorts: containerPort is required (field names are case-sensitive).
+        if (isAbsent(port.containerPort))
+          read.fail(`${path}.containerPort`, 'required: every container port needs one');
         const number = read.integer(port.containerPort, `${path}.containerPort`);
         const problem = portNumberProblem(number);
         if (problem) read.fail(`${path}.containerPort`, `${number} ${problem}`);

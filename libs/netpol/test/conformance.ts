@@ -13,7 +13,8 @@ export const CONFORMANCE_DIR = join(repoRoot, '..', 'shared', 'netpol-conformanc
 /** Kinds beyond NetworkPolicy v1: a case holding one is out of scope. */
 const OUT_OF_SCOPE_KINDS: Record<string, string> = {
   AdminNetworkPolicy: 'AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) is not NetworkPolicy v1',
-  BaselineAdminNetworkPolicy: 'BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) is not NetworkPolicy v1',
+  BaselineAdminNetworkPolicy:
+    'BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1) is not NetworkPolicy v1',
   UserDefinedNetwork: 'OVN-Kubernetes UserDefinedNetwork: multiple pod networks',
   ClusterUserDefinedNetwork: 'OVN-Kubernetes ClusterUserDefinedNetwork: multiple pod networks',
   NetworkAttachmentDefinition: 'Multus NetworkAttachmentDefinition: multiple pod networks',
@@ -28,6 +29,8 @@ export interface ConformanceCase {
   golden?: string[];
   /** Why the case is outside NetworkPolicy v1, when it is. */
   outOfScope?: string;
+  /** Why there is nothing to compare, when there is no golden list. */
+  noGoldenList?: string;
 }
 
 /** The golden connectivity list of a case: the plain list, or the part of the exposure output before its analysis. */
@@ -37,14 +40,17 @@ function goldenList(name: string): string[] | undefined {
   const exposure = join(golden, `${name}_exposure_output.txt`);
   let text: string;
   if (existsSync(plain)) text = readFileSync(plain, 'utf8');
-  else if (existsSync(exposure)) text = readFileSync(exposure, 'utf8').split('Exposure Analysis Result:')[0] ?? '';
+  else if (existsSync(exposure))
+    text = readFileSync(exposure, 'utf8').split('Exposure Analysis Result:')[0] ?? '';
   else return undefined;
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    // Ingress and Route objects are the analyzer's own extension, not NetworkPolicy.
-    .filter((line) => line.includes('=>') && !line.startsWith('{ingress-controller}'))
-    .sort();
+  return (
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      // Ingress and Route objects are the analyzer's own extension, not NetworkPolicy.
+      .filter((line) => line.includes('=>') && !line.startsWith('{ingress-controller}'))
+      .sort()
+  );
 }
 
 /** A case's manifests: its folders also hold outputs of the analyzer's other commands. */
@@ -73,11 +79,20 @@ export function conformanceCases(): ConformanceCase[] {
       const dir = join(casesDir, name);
       const outside = [...kindsOf(dir)].filter((kind) => kind in OUT_OF_SCOPE_KINDS);
       const golden = goldenList(name);
+      const others = readdirSync(join(CONFORMANCE_DIR, 'golden')).some((file) => file.startsWith(`${name}_`));
       return {
         name,
         dir,
-        ...(golden ? { golden } : {}),
-        ...(outside.length > 0 ? { outOfScope: outside.map((kind) => OUT_OF_SCOPE_KINDS[kind]).join('; ') } : {}),
+        ...(golden
+          ? { golden }
+          : {
+              noGoldenList: others
+                ? 'the golden files hold only outputs of other analyzer options (focus on a workload, explain, diff)'
+                : "no golden output: an input of the analyzer's other commands",
+            }),
+        ...(outside.length > 0
+          ? { outOfScope: outside.map((kind) => OUT_OF_SCOPE_KINDS[kind]).join('; ') }
+          : {}),
       };
     });
 }
