@@ -60,7 +60,8 @@ export function check(
   const expected = [...expectedByKey.values()].sort(byEndpoints);
   const missing: EndpointPair[] = [];
   for (const pair of expected) {
-    const granted = allowedByKey.get(pairKey(pair.from, pair.to))?.connections ?? analysis.between(pair.from, pair.to);
+    const granted =
+      allowedByKey.get(pairKey(pair.from, pair.to))?.connections ?? analysis.between(pair.from, pair.to);
     const lacking = pair.connections.subtract(granted);
     if (!lacking.isEmpty()) missing.push({ ...pair, connections: lacking });
   }
@@ -88,11 +89,14 @@ export function findEndpoint(
   const withNamespace = reference.includes('/') ? reference : `${defaultNamespace}/${reference}`;
   const pod = cluster.pods.find(
     (candidate) =>
-      candidate.id === withNamespace || `${candidate.namespace}/${candidate.workloadKind}/${candidate.name}` === reference,
+      candidate.id === withNamespace ||
+      `${candidate.namespace}/${candidate.workloadKind}/${candidate.name}` === reference,
   );
   if (pod) return pod;
-  const network = cluster.externals.find((external) => external.id === reference);
-  const address = parseIpv4(network ? (network.cidr.split('/')[0] ?? '') : reference.replace(/\/32$/, ''));
+  // A named network: its first range (a network the policies split has several).
+  const network = analysis.ranges.find((range) => range.networks.includes(reference));
+  if (network) return network;
+  const address = parseIpv4(reference.replace(/\/32$/, ''));
   if (address !== undefined) return analysis.rangeOf(address);
   return analysis.ranges.find((range) => range.id === reference);
 }

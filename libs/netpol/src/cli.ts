@@ -50,7 +50,8 @@ function loadCluster(
   io: CliIo,
   readStdin: (() => string) | undefined,
 ): Cluster {
-  if (paths.length === 0) throw new UsageError('no inputs given (files, directories, or - for standard input)');
+  if (paths.length === 0)
+    throw new UsageError('no inputs given (files, directories, or - for standard input)');
   const contents = loadManifests(paths, { defaultNamespace: namespace, ...(readStdin ? { readStdin } : {}) });
   if (contents.ignored.length > 0) {
     const total = contents.ignored.reduce((sum, entry) => sum + entry.count, 0);
@@ -63,11 +64,19 @@ function loadCluster(
   return buildCluster(contents, model ? loadClusterModel(model) : undefined);
 }
 
-function endpoint(analysis: Analysis, reference: string | undefined, option: string, namespace: string): Endpoint {
+function endpoint(
+  analysis: Analysis,
+  reference: string | undefined,
+  option: string,
+  namespace: string,
+): Endpoint {
   if (!reference) throw new UsageError(`${option} is required`);
   const found = findEndpoint(analysis, reference, namespace);
   if (found) return found;
-  const known = [...analysis.cluster.pods.map((pod) => pod.id), ...analysis.cluster.externals.map((external) => external.id)];
+  const known = [
+    ...analysis.cluster.pods.map((pod) => pod.id),
+    ...analysis.cluster.externals.map((external) => external.id),
+  ];
   throw new UsageError(
     `${option} ${reference}: no such pod, workload, network or address (known: ${known.join(', ')})`,
   );
@@ -107,7 +116,8 @@ function dnsNotes(cluster: Cluster, from: Endpoint, options: AnalysisOptions): s
 }
 
 function ipBlockPods(value: string): AnalysisOptions {
-  if (value !== 'match' && value !== 'ignore') throw new UsageError(`--ipblock-pods ${value}: match or ignore`);
+  if (value !== 'match' && value !== 'ignore')
+    throw new UsageError(`--ipblock-pods ${value}: match or ignore`);
   return { ipBlocksMatchPods: value === 'match' };
 }
 
@@ -142,8 +152,13 @@ export function main(argv: string[], io: CliIo, readStdin?: () => string): numbe
       case 'matrix': {
         const format = values.format as MatrixFormat;
         if (!MATRIX_FORMATS.includes(format)) throw new UsageError(`unknown --format ${format}`);
-        if (values.scope && values['all-namespaces']) throw new UsageError('give --scope or --all-namespaces, not both');
-        const scope = values['all-namespaces'] ? undefined : values.scope ? values.scope.split(',') : [namespace];
+        if (values.scope && values['all-namespaces'])
+          throw new UsageError('give --scope or --all-namespaces, not both');
+        const scope = values['all-namespaces']
+          ? undefined
+          : values.scope
+            ? values.scope.split(',')
+            : [namespace];
         const analysis = analyze(cluster(), options);
         io.out(formatMatrix(allowedPairs(analysis, scope), format, analysis.notes, analysis.splits));
         return 0;

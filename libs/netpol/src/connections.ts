@@ -108,8 +108,7 @@ export class ConnectionSet {
 
   private static make(sctp: Intervals, tcp: Intervals, udp: Intervals): ConnectionSet {
     if (sctp.length === 0 && tcp.length === 0 && udp.length === 0) return ConnectionSet.NONE;
-    const all = (ports: Intervals) =>
-      ports.length === 2 && ports[0] === MIN_PORT && ports[1] === MAX_PORT;
+    const all = (ports: Intervals) => ports.length === 2 && ports[0] === MIN_PORT && ports[1] === MAX_PORT;
     if (all(sctp) && all(tcp) && all(udp)) return ConnectionSet.ALL;
     return new ConnectionSet(sctp, tcp, udp);
   }

@@ -56,7 +56,9 @@ export function parsePort(text: string): ContractPort {
     };
   }
   if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(text)) return { name: text };
-  throw new Error(`"${text}" is neither a port such as 8080/TCP, a range such as 8000-8100/TCP, nor a port name`);
+  throw new Error(
+    `"${text}" is neither a port such as 8080/TCP, a range such as 8000-8100/TCP, nor a port name`,
+  );
 }
 
 export function loadContract(file: string, applicationNamespace: string): Contract {
@@ -214,7 +216,11 @@ export function expectedConnections(
         if (connections.isEmpty()) continue;
         const key = pairKey(from, to);
         const earlier = pairs.get(key);
-        pairs.set(key, { from, to, connections: earlier ? earlier.connections.union(connections) : connections });
+        pairs.set(key, {
+          from,
+          to,
+          connections: earlier ? earlier.connections.union(connections) : connections,
+        });
       }
     }
   }

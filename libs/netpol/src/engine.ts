@@ -1,4 +1,4 @@
-import { formatRange, ipBlockRanges, parseCidr, parseIpv4 } from './cidr';
+import { formatRange, ipBlockRanges, parseIpv4 } from './cidr';
 import { ConnectionSet } from './connections';
 import { selectorMatches } from './selectors';
 import type {
@@ -123,9 +123,10 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
     return { kind: 'range', id: formatRange(first, last), first, last, networks: [] };
   });
   for (const network of cluster.externals) {
-    const { first, last } = parseCidr(network.cidr);
-    for (let index = rangeIndex(breaks, first); index <= rangeIndex(breaks, last); index++) {
-      ranges[index]?.networks.push(network.id);
+    for (const [first, last] of ipBlockRanges(network.cidr, network.except)) {
+      for (let index = rangeIndex(breaks, first); index <= rangeIndex(breaks, last); index++) {
+        ranges[index]?.networks.push(network.id);
+      }
     }
   }
   const podRanges = (cluster.podAddressRanges ?? []).flatMap((cidr) => ipBlockRanges(cidr));
@@ -135,7 +136,10 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
 
   const namespaceLabels = new Map(cluster.namespaces.map((namespace) => [namespace.name, namespace.labels]));
   // The API server always sets kubernetes.io/metadata.name; a namespace the input lacks has only that.
-  const labelsOfNamespace = (name: string): Labels => ({ ...namespaceLabels.get(name), [METADATA_NAME]: name });
+  const labelsOfNamespace = (name: string): Labels => ({
+    ...namespaceLabels.get(name),
+    [METADATA_NAME]: name,
+  });
   const classesByNamespace = new Map<string, PodClass[]>();
   for (const podClass of classes) {
     const list = classesByNamespace.get(podClass.namespace) ?? [];
@@ -173,7 +177,8 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
     for (const peer of peers) {
       if (peer.ipBlock) {
         const blocks = ipBlockRanges(peer.ipBlock.cidr, peer.ipBlock.except);
-        for (const [first, last] of blocks) rangePeers.push([rangeIndex(breaks, first), rangeIndex(breaks, last)]);
+        for (const [first, last] of blocks)
+          rangePeers.push([rangeIndex(breaks, first), rangeIndex(breaks, last)]);
         if (ipBlocksMatchPods) {
           for (const podClass of classes) {
             if (
@@ -193,7 +198,10 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
     const namedPorts: NamedPort[] = [];
     for (const port of ports) {
       if (typeof port.port === 'string') namedPorts.push({ name: port.port, protocol: port.protocol });
-      else numericPorts = numericPorts.union(ConnectionSet.ports(port.protocol, port.port, port.endPort ?? port.port));
+      else
+        numericPorts = numericPorts.union(
+          ConnectionSet.ports(port.protocol, port.port, port.endPort ?? port.port),
+        );
     }
     return {
       everyPeer: peers.length === 0,
@@ -223,8 +231,12 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
   };
 
   const compiled: CompiledPolicy[] = cluster.policies.map((policy) => ({
-    ingress: policy.policyTypes.includes('Ingress') ? policy.ingress.map((rule) => compileRule(rule, policy)) : [],
-    egress: policy.policyTypes.includes('Egress') ? policy.egress.map((rule) => compileRule(rule, policy)) : [],
+    ingress: policy.policyTypes.includes('Ingress')
+      ? policy.ingress.map((rule) => compileRule(rule, policy))
+      : [],
+    egress: policy.policyTypes.includes('Egress')
+      ? policy.egress.map((rule) => compileRule(rule, policy))
+      : [],
   }));
   const ingressPolicies: number[][] = classes.map(() => []);
   const egressPolicies: number[][] = classes.map(() => []);
@@ -352,7 +364,11 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
       for (const [peer, out] of egress.pods) {
         const destination = classes[peer] as PodClass;
         const ingress = ingressOf(destination);
-        emit(source, destination, ingress ? out.intersect(ingress.pods.get(source.index) ?? ConnectionSet.NONE) : out);
+        emit(
+          source,
+          destination,
+          ingress ? out.intersect(ingress.pods.get(source.index) ?? ConnectionSet.NONE) : out,
+        );
       }
     }
     for (const destination of classes) {
@@ -363,11 +379,16 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
         if (!egressOf(source)) emit(source, destination, into);
       }
     }
-    for (const source of egressOpen) for (const destination of ingressOpen) emit(source, destination, ConnectionSet.ALL);
+    for (const source of egressOpen)
+      for (const destination of ingressOpen) emit(source, destination, ConnectionSet.ALL);
 
-    const withRanges = (segments: Segment[] | undefined, add: (range: AddressRange, connections: ConnectionSet) => void) => {
+    const withRanges = (
+      segments: Segment[] | undefined,
+      add: (range: AddressRange, connections: ConnectionSet) => void,
+    ) => {
       for (const segment of segments ?? [{ first: 0, last: lastRange, connections: ConnectionSet.ALL }]) {
-        for (let index = segment.first; index <= segment.last; index++) add(ranges[index] as AddressRange, segment.connections);
+        for (let index = segment.first; index <= segment.last; index++)
+          add(ranges[index] as AddressRange, segment.connections);
       }
     };
     for (const podClass of classes) {
@@ -383,7 +404,9 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
   };
 
   const notes: string[] = [];
-  const unknown = cluster.pods.filter((pod) => !pod.addresses?.some((address) => parseIpv4(address) !== undefined));
+  const unknown = cluster.pods.filter(
+    (pod) => !pod.addresses?.some((address) => parseIpv4(address) !== undefined),
+  );
   if (!ipBlocksMatchPods) notes.push('ipBlocks were not matched against pod addresses');
   else if (unknown.length > 0) {
     notes.push(
@@ -418,7 +441,7 @@ function rangeBreaks(cluster: Cluster, direction: Direction): number[] {
       }
     }
   }
-  for (const network of cluster.externals) ipBlockRanges(network.cidr).forEach(add);
+  for (const network of cluster.externals) ipBlockRanges(network.cidr, network.except).forEach(add);
   return [...points].sort((a, b) => a - b);
 }
 
@@ -442,13 +465,21 @@ function podClasses(
 ): PodClass[] {
   const byKey = new Map<string, PodClass>();
   for (const pod of cluster.pods) {
-    const known = (pod.addresses ?? []).map(parseIpv4).filter((value): value is number => value !== undefined);
-    const addressRanges = addressesMatter ? [...new Set(known.map((value) => rangeIndex(breaks, value)))].sort() : [];
+    const known = (pod.addresses ?? [])
+      .map(parseIpv4)
+      .filter((value): value is number => value !== undefined);
+    const addressRanges = addressesMatter
+      ? [...new Set(known.map((value) => rangeIndex(breaks, value)))].sort()
+      : [];
     const addressUnknown = unknownMatters && known.length === 0;
     const labels = Object.entries(pod.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const key = [pod.namespace, JSON.stringify(labels), portsKey(pod.ports), addressRanges.join(','), addressUnknown].join(
-      '\u0000',
-    );
+    const key = [
+      pod.namespace,
+      JSON.stringify(labels),
+      portsKey(pod.ports),
+      addressRanges.join(','),
+      addressUnknown,
+    ].join('\u0000');
     let podClass = byKey.get(key);
     if (!podClass) {
       podClass = {
@@ -479,7 +510,9 @@ function inRuns(runs: [number, number][], value: number): boolean {
 }
 
 function overlaps(a: [number, number][], b: [number, number][]): boolean {
-  return a.some(([first, last]) => b.some(([otherFirst, otherLast]) => first <= otherLast && otherFirst <= last));
+  return a.some(([first, last]) =>
+    b.some(([otherFirst, otherLast]) => first <= otherLast && otherFirst <= last),
+  );
 }
 
 function mergeRuns(runs: [number, number][]): [number, number][] {
@@ -505,12 +538,14 @@ function flatten(runs: Segment[]): Segment[] {
     const first = points[index] as number;
     const last = (points[index + 1] as number) - 1;
     active = active.filter((run) => run.last >= first);
-    while (next < starting.length && (starting[next] as Segment).first <= first) active.push(starting[next++] as Segment);
+    while (next < starting.length && (starting[next] as Segment).first <= first)
+      active.push(starting[next++] as Segment);
     let connections = ConnectionSet.NONE;
     for (const run of active) connections = connections.union(run.connections);
     if (connections.isEmpty()) continue;
     const previous = result[result.length - 1];
-    if (previous && previous.last + 1 === first && previous.connections.equals(connections)) previous.last = last;
+    if (previous && previous.last + 1 === first && previous.connections.equals(connections))
+      previous.last = last;
     else result.push({ first, last, connections });
   }
   return result;

@@ -748,9 +748,20 @@ export function loadClusterModel(file: string): ClusterModel {
     };
   });
   const externals = list('externals').map((entry, index): ExternalEndpoint => {
-    const name = read.string(entry.name, `externals[${index}].name`);
-    cidrOf(read, entry.cidr, `externals[${index}].cidr`);
-    return { kind: 'external', id: name, cidr: entry.cidr as string };
+    const where = `externals[${index}]`;
+    const name = read.string(entry.name, `${where}.name`);
+    const network = cidrOf(read, entry.cidr, `${where}.cidr`);
+    // A network may leave parts out, as an ipBlock does: the internet is 0.0.0.0/0 less the private ranges.
+    const except = isAbsent(entry.except)
+      ? []
+      : read.list(entry.except, `${where}.except`).map((hole, i) => {
+          const inner = cidrOf(read, hole, `${where}.except[${i}]`);
+          if (inner.first < network.first || inner.last > network.last) {
+            read.fail(`${where}.except[${i}]`, `${inner.text} is not inside ${network.text}`);
+          }
+          return hole as string;
+        });
+    return { kind: 'external', id: name, cidr: entry.cidr as string, ...(except.length ? { except } : {}) };
   });
   const model: ClusterModel = { namespaces, pods, externals };
   if (!isAbsent(value.podAddressRanges)) {

@@ -48,9 +48,10 @@ export function displayPairs(pairs: EndpointPair[]): DisplayPair[] {
       continue;
     }
     const run = { first: range.first, last: range.last, networks: range.networks };
-    const row = range === from
-      ? { from: rangeLabel(run), to: pod.id, connections: text }
-      : { from: pod.id, to: rangeLabel(run), connections: text };
+    const row =
+      range === from
+        ? { from: rangeLabel(run), to: pod.id, connections: text }
+        : { from: pod.id, to: rangeLabel(run), connections: text };
     rows.push(row);
     runs.set(key, { row, run, rangeIsSource: range === from });
   }
@@ -122,7 +123,12 @@ function mergeRanges(pairs: EndpointPair[], splits: Analysis['splits']): Endpoin
     const earlier = open.get(key);
     const earlierRange = earlier && (earlier.from.kind === 'range' ? earlier.from : earlier.to);
     const split = range === from ? splits.ingress : splits.egress;
-    if (earlier && earlierRange?.kind === 'range' && earlierRange.last + 1 === range.first && !split.has(range.first)) {
+    if (
+      earlier &&
+      earlierRange?.kind === 'range' &&
+      earlierRange.last + 1 === range.first &&
+      !split.has(range.first)
+    ) {
       const joined: AddressRange = {
         ...earlierRange,
         last: range.last,
@@ -200,7 +206,8 @@ export function formatMatrix(
   }
 }
 
-const pairLine = (sign: string) => (row: DisplayPair) => `  ${sign} ${row.from} -> ${row.to}: ${row.connections}`;
+const pairLine = (sign: string) => (row: DisplayPair) =>
+  `  ${sign} ${row.from} -> ${row.to}: ${row.connections}`;
 
 export function formatCheck(result: CheckResult, label: string): string {
   const notes = result.notes.map((note) => `note: ${note}`);

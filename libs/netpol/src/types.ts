@@ -66,6 +66,8 @@ export interface ExternalEndpoint {
   /** The name given in the cluster model, e.g. `database-subnet-a`. */
   id: string;
   cidr: string;
+  /** Parts of `cidr` outside the network. */
+  except?: string[];
 }
 
 /**

@@ -70,22 +70,39 @@ const find = (manifests: Manifest[], kind: string, name: string) => {
 };
 
 describe.each(ENVIRONMENTS)('the %s chart', (environment) => {
-  it('holds the traffic-flow contract exactly', () => {
+  it('holds the traffic-flow contract exactly, on every port and address', () => {
     const result = checkContract(environment, copy(environment));
-    expect(result.err).toBe('');
+    // The one line naming the kinds that carry no pods or policies, and nothing else.
+    expect(result.err).toMatch(
+      /^netpol: ignored \d+ object\(s\) that neither make pods .*ConfigMap \(\d+\).*Service \(\d+\)/,
+    );
+    expect(result.err.split('\n')).toHaveLength(1);
     expect(result.out).toMatch(
-      /the contract holds: \d+ allowed connections, all in the contract, none missing/,
+      /the contract holds: \d+ connected pairs, every connection of each in the contract, none missing/,
     );
     expect(result.code).toBe(0);
   });
 
-  it('lets no pod reach the internet and nothing of another environment in', () => {
+  it('lets no pod reach any address outside the cluster but the database subnets, and nothing of another environment in', () => {
     const matrix = cli(environment, copy(environment), 'matrix', '--format', 'json');
-    const flows = JSON.parse(matrix.out) as { from: string; to: string }[];
-    expect(flows.length).toBeGreaterThan(20);
-    expect(flows.filter((flow) => flow.to === 'internet' || flow.from.startsWith('platform-other/'))).toEqual(
-      [],
+    const { connections } = JSON.parse(matrix.out) as {
+      connections: { from: string; to: string; toNetworks?: string[]; fromNetworks?: string[] }[];
+    };
+    expect(connections.length).toBeGreaterThan(15);
+    const outside = connections.filter(
+      (pair) => pair.toNetworks && !pair.toNetworks.some((network) => network.startsWith('database-subnet-')),
     );
+    expect(outside).toEqual([]);
+    expect(
+      connections.filter((pair) => pair.fromNetworks || pair.from.startsWith('platform-other/')),
+    ).toEqual([]);
+    if (environment !== 'dev') {
+      // Every piece of the three database subnets, and only there, on 27017 alone.
+      const database = connections.filter((pair) => pair.toNetworks);
+      expect(new Set(database.map((pair) => pair.to))).toEqual(
+        new Set(['10.0.100.0-10.0.100.255', '10.0.200.0-10.0.200.255', '10.0.210.0-10.0.210.255']),
+      );
+    }
     const fromOther = explain(
       environment,
       copy(environment),
@@ -117,7 +134,7 @@ describe('a chart broken on purpose', () => {
     const manifests = copy('dev').filter((manifest) => manifest.metadata.name !== 'dev-allow-dns');
     const result = checkContract('dev', manifests);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('- platform-dev/dev-frontend -> kube-system/coredns 53/UDP');
+    expect(result.err).toContain('- platform-dev/dev-frontend -> kube-system/coredns: TCP 53,UDP 53');
     const why = explain('dev', manifests, 'dev-discounts', 'dev-items', 'http');
     expect(why.code).toBe(0);
     const dns = explain('dev', manifests, 'dev-items', 'kube-system/coredns', '53/UDP');
@@ -159,9 +176,24 @@ describe('a chart broken on purpose', () => {
     });
     const result = checkContract('prod', manifests);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('allowed but not in the contract:');
-    expect(result.err).toContain('+ platform-prod/prod-frontend -> internet 443/TCP');
-    const why = explain('prod', manifests, 'prod-frontend', 'internet', '443/TCP');
+    expect(result.err).toContain('allowed beyond the contract:');
+    expect(result.err).toContain(
+      '+ platform-prod/prod-frontend -> 0.0.0.0-9.255.255.255 (internet): TCP 443',
+    );
+    expect(result.err).toContain(
+      '+ platform-prod/prod-frontend -> 10.0.100.0-10.0.100.255 (database-subnet-a): TCP 443',
+    );
+    // Pods have addresses too: an ipBlock over the pod subnets admits them, here another environment's.
+    expect(result.err).toContain('+ platform-prod/prod-frontend -> platform-other/items: TCP 443');
+    expect(result.err).toContain(
+      'note: 8 endpoint(s) without a known address were taken to have one anywhere',
+    );
+    const toPod = explain('prod', manifests, 'prod-frontend', 'platform-other/items', '443/TCP');
+    expect(toPod.code).toBe(0);
+    expect(toPod.out).toContain(
+      'platform-other/items is admitted through ipBlock 0.0.0.0/0: its address is unknown and may lie in the pod address ranges the ipBlock overlaps',
+    );
+    const why = explain('prod', manifests, 'prod-frontend', '8.8.8.8', '443/TCP');
     expect(why.code).toBe(0);
     expect(why.out).toContain('admitted by platform-prod/frontend-to-the-world egress rule 0');
   });
@@ -175,7 +207,7 @@ describe('a chart broken on purpose', () => {
     rule.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'] = 'prometheus';
     const result = checkContract('staging', manifests);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('- monitoring/prometheus -> platform-staging/staging-auth 9090/TCP');
+    expect(result.err).toContain('- monitoring/prometheus -> platform-staging/staging-auth: TCP 9090');
     const why = explain('staging', manifests, 'monitoring/prometheus', 'staging-auth', 'management');
     expect(why.out).toContain('namespaceSelector does not match namespace "monitoring"');
     expect(why.out).toContain('kubernetes.io/metadata.name: wants "prometheus", namespace has "monitoring"');

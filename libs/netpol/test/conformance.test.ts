@@ -58,17 +58,17 @@ const inScope = cases.filter((entry) => !entry.outOfScope);
 const compared = inScope.filter((entry) => entry.golden && !(entry.name in REJECTED));
 
 (available ? describe : describe.skip)('np-guard/netpol-analyzer conformance', () => {
-  it('reads every case, and lists what it skips with why', () => {
-    const skipped = cases
-      .filter((entry) => entry.outOfScope || (!entry.golden && !(entry.name in REFUSED)))
-      .map((entry) => `${entry.name}: ${entry.outOfScope ?? entry.noGoldenList}`);
-    // Printed so that the run records the skip list; asserted so that it cannot grow silently.
-    console.log(
-      `conformance: ${compared.length} agree exactly, ${Object.keys(REJECTED).length} rejected as the API server would, ` +
-        `${Object.keys(REFUSED).length} malformed and refused, ${skipped.length} skipped:\n${skipped.join('\n')}`,
-    );
-    expect(compared.length).toBeGreaterThan(50);
+  it('reads every case and compares most of them', () => {
+    expect(cases.length).toBeGreaterThan(300);
+    expect(compared.length).toBeGreaterThan(100);
   });
+
+  // Listed as skipped tests, each with why: outside NetworkPolicy v1, or nothing to compare.
+  it.skip.each(
+    cases
+      .filter((entry) => entry.outOfScope || (!entry.golden && !(entry.name in REFUSED)))
+      .map((entry) => [entry.name, entry.outOfScope ?? entry.noGoldenList] as const),
+  )('%s: %s', () => undefined);
 
   it.each(compared.map((entry) => [entry.name, entry] as const))('%s agrees', (_name, entry) => {
     expect(connectivityList(entry.dir)).toEqual(entry.golden);

@@ -50,7 +50,9 @@ describe('ConnectionSet', () => {
       let set = ConnectionSet.NONE;
       for (let i = 0; i < 4; i++) {
         const from = 1 + Math.floor(random() * 200);
-        set = set.union(ConnectionSet.ports(random() < 0.5 ? 'TCP' : 'UDP', from, from + Math.floor(random() * 30)));
+        set = set.union(
+          ConnectionSet.ports(random() < 0.5 ? 'TCP' : 'UDP', from, from + Math.floor(random() * 30)),
+        );
       }
       return set;
     };

@@ -70,7 +70,10 @@ function evaluated(c: Cluster, connection: Parameters<typeof evaluate>[1]) {
   const verdict = evaluate(c, connection);
   const { from, to, port, protocol } = connection;
   const pods = [from, to].filter((endpoint): endpoint is PodEndpoint => endpoint.kind === 'pod');
-  const withPods = { ...c, pods: [...c.pods.filter((candidate) => !pods.some((p) => p.id === candidate.id)), ...pods] };
+  const withPods = {
+    ...c,
+    pods: [...c.pods.filter((candidate) => !pods.some((p) => p.id === candidate.id)), ...pods],
+  };
   const analysis = analyze(withPods);
   // A range is allowed when every piece of it is: the explained verdict needs one ipBlock to hold it all.
   const pieces = (endpoint: Endpoint) =>
@@ -80,7 +83,11 @@ function evaluated(c: Cluster, connection: Parameters<typeof evaluate>[1]) {
   const exact = pieces(from).every((source) =>
     pieces(to).every((destination) => analysis.between(source, destination).has(protocol, port)),
   );
-  if (from.id !== to.id) expect({ exact, connection: describeConnection(connection) }).toEqual({ exact: verdict.allowed, connection: describeConnection(connection) });
+  if (from.id !== to.id)
+    expect({ exact, connection: describeConnection(connection) }).toEqual({
+      exact: verdict.allowed,
+      connection: describeConnection(connection),
+    });
   return verdict;
 }
 
@@ -786,9 +793,11 @@ describe('evaluate: external endpoints and ipBlock', () => {
     const verdict = check(egressTo({ cidr: '10.0.0.0/16' }), web, addressed);
     expect(verdict.allowed).toBe(true);
     expect(verdict.egress.admittedThrough).toBe(
-      "shop/items is admitted through ipBlock 10.0.0.0/16, which holds its address (10.0.3.7)",
+      'shop/items is admitted through ipBlock 10.0.0.0/16, which holds its address (10.0.3.7)',
     );
-    expect(check(egressTo({ cidr: '10.0.0.0/16', except: ['10.0.3.0/24'] }), web, addressed).egress.reasons).toEqual([
+    expect(
+      check(egressTo({ cidr: '10.0.0.0/16', except: ['10.0.3.0/24'] }), web, addressed).egress.reasons,
+    ).toEqual([
       "policy shop/p egress rule 0: peer 0 ipBlock 10.0.0.0/16 except 10.0.3.0/24 holds none of shop/items's addresses (10.0.3.7)",
     ]);
   });
@@ -799,10 +808,18 @@ describe('evaluate: external endpoints and ipBlock', () => {
     expect(verdict.egress.reasons).toEqual([
       'policy shop/p egress rule 0: peer 0 ipBlock 0.0.0.0/0: shop/items has no known address and the cluster model gives no pod address ranges',
     ]);
-    const withRanges = cluster({ policies: egressTo({ cidr: '10.0.0.0/8' }), podAddressRanges: ['10.0.0.0/19'] });
+    const withRanges = cluster({
+      policies: egressTo({ cidr: '10.0.0.0/8' }),
+      podAddressRanges: ['10.0.0.0/19'],
+    });
     expect(evaluated(withRanges, { from: web, to: items, port: 8080, protocol: 'TCP' }).allowed).toBe(true);
-    const elsewhere = cluster({ policies: egressTo({ cidr: '192.168.0.0/16' }), podAddressRanges: ['10.0.0.0/19'] });
-    expect(evaluated(elsewhere, { from: web, to: items, port: 8080, protocol: 'TCP' }).egress.reasons).toEqual([
+    const elsewhere = cluster({
+      policies: egressTo({ cidr: '192.168.0.0/16' }),
+      podAddressRanges: ['10.0.0.0/19'],
+    });
+    expect(
+      evaluated(elsewhere, { from: web, to: items, port: 8080, protocol: 'TCP' }).egress.reasons,
+    ).toEqual([
       "policy shop/p egress rule 0: peer 0 ipBlock 192.168.0.0/16 does not overlap the pod address ranges (10.0.0.0-10.0.31.255) where shop/items's unknown address lies",
     ]);
   });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main as runCli } from '../src/cli';
@@ -237,7 +237,7 @@ items:
       'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: { name: a }\n    spec: { containers: [{ ports: [{ name: http }] }] }\n',
     );
     expect(inputError(() => load(broken))).toBe(
-      `${broken}#0: items[0]: spec.containers[0].ports[0].containerPort: must be an integer, not undefined`,
+      `${broken}#0: items[0]: spec.containers[0].ports[0].containerPort: required: every container port needs one`,
     );
   });
 
@@ -335,7 +335,7 @@ describe('workloads and pods', () => {
     expect(
       inputError(() => load(file('d.yaml', deployment('[{ containerPort: 80 }, { name: http }]')))),
     ).toBe(
-      `${join(dir, 'd.yaml')}#0: spec.template.spec.containers[0].ports[1].containerPort: must be an integer, not undefined`,
+      `${join(dir, 'd.yaml')}#0: spec.template.spec.containers[0].ports[1].containerPort: required: every container port needs one`,
     );
     expect(inputError(() => load(file('d.yaml', deployment('[{ containerPort: "80" }]'))))).toContain(
       'spec.template.spec.containers[0].ports[0].containerPort: must be an integer, not "80"',
@@ -691,21 +691,43 @@ spec:
 `,
     );
 
-  it('prints the matrix as text, Markdown, JSON and a Mermaid graph', () => {
+  it('prints the matrix as text, Markdown, JSON, a Mermaid graph and the analyzer list', () => {
     const args = ['matrix', manifests(), '--model', model(), '--namespace', 'shop'];
     const text = cli(...args).out;
-    expect(text).toMatch(/^edge\/proxy +shop\/web +8080\/TCP$/m);
-    // The first policy's rule has no peers: every source, the internet included, reaches http.
-    expect(text).toMatch(/^internet +shop\/web +8080\/TCP$/m);
-    expect(cli(...args, '--format', 'markdown').out).toContain('| `edge/proxy` | `shop/web` | `8080/TCP` |');
-    expect(JSON.parse(cli(...args, '--format', 'json').out)).toContainEqual({
+    expect(text).toMatch(/^edge\/proxy +shop\/web +TCP 8080$/m);
+    // The first policy's rule has no peers: every source, every address included, reaches http.
+    expect(text).toMatch(/^0\.0\.0\.0-255\.255\.255\.255 \(internet\) +shop\/web +TCP 8080$/m);
+    // web's egress is open: every address, in one merged range.
+    expect(text).toMatch(/^shop\/web +0\.0\.0\.0-255\.255\.255\.255 \(internet\) +All Connections$/m);
+    expect(cli(...args, '--format', 'markdown').out).toContain('| `edge/proxy` | `shop/web` | TCP 8080 |');
+    const json = JSON.parse(cli(...args, '--format', 'json').out) as { connections: unknown[] };
+    expect(json.connections).toContainEqual({
       from: 'edge/proxy',
       to: 'shop/web',
-      port: 8080,
-      protocol: 'TCP',
+      connections: 'TCP 8080',
+      ports: { TCP: [[8080, 8080]] },
     });
-    expect(cli(...args, '--format', 'mermaid').out).toContain('edge_proxy -->|"8080/TCP"| shop_web');
+    expect(cli(...args, '--format', 'mermaid').out).toContain('edge_proxy -->|"TCP 8080"| shop_web');
+    expect(cli(...args, '--format', 'connlist').out).toContain(
+      'edge/proxy[Model] => shop/web[Deployment] : TCP 8080',
+    );
     expect(cli(...args, '--format', 'svg').code).toBe(2);
+  });
+
+  it('reads standard input as -, and names the kinds it ignored on one line', () => {
+    const text = readFileSync(manifests(), 'utf8');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = runCli(
+      ['matrix', '-', '--all-namespaces', '--namespace', 'shop'],
+      { out: (line) => out.push(line), err: (line) => err.push(line) },
+      () => text,
+    );
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/^shop\/web +0\.0\.0\.0-255\.255\.255\.255 +All Connections$/m);
+    expect(err).toEqual([
+      'netpol: ignored 1 object(s) that neither make pods nor are Namespaces or NetworkPolicies: ConfigMap (1)',
+    ]);
   });
 
   it('explains with exit 0 for allowed and 1 for denied, and 2 for unknown endpoints', () => {
@@ -716,9 +738,58 @@ spec:
     const denied = cli('explain', ...base, '--from', 'edge/proxy', '--to', 'web', '--port', '9090/TCP');
     expect(denied.code).toBe(1);
     expect(denied.out).toContain('port 9090/TCP not in [8080/TCP]');
+    const whole = cli('explain', ...base, '--from', 'edge/proxy', '--to', 'web');
+    expect(whole.code).toBe(0);
+    expect(whole.out).toContain('edge/proxy -> shop/web: allowed TCP 8080');
+    const outside = cli('explain', ...base, '--from', '203.0.113.9', '--to', 'web');
+    expect(outside.code).toBe(0);
+    expect(outside.out).toContain('0.0.0.0-255.255.255.255 -> shop/web: allowed TCP 8080');
+    const proxyOut = cli('explain', ...base, '--from', 'web', '--to', 'edge/proxy');
+    expect(proxyOut.out).toContain('shop/web -> edge/proxy: allowed All Connections');
     const unknown = cli('explain', ...base, '--from', 'edge/nginx', '--to', 'web', '--port', '80');
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain('--from edge/nginx: no such pod, workload or network');
+    expect(unknown.err).toContain('--from edge/nginx: no such pod, workload, network or address');
+  });
+
+  it('matches ipBlocks against pod addresses unless told to ignore them', () => {
+    const pods = file(
+      'pods.yaml',
+      `apiVersion: v1
+kind: Pod
+metadata: { name: client, namespace: shop, labels: { app: client } }
+spec: { containers: [{ name: c }] }
+status: { podIP: 10.1.2.3 }
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: web-from-block, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: web } }
+  ingress: [{ from: [{ ipBlock: { cidr: 10.1.0.0/16 } }] }]
+`,
+    );
+    const args = [
+      'explain',
+      manifests(),
+      pods,
+      '--namespace',
+      'shop',
+      '--from',
+      'client',
+      '--to',
+      'web',
+      '--port',
+      '9090',
+    ];
+    const matched = cli(...args);
+    expect(matched.code).toBe(0);
+    expect(matched.out).toContain(
+      'shop/client is admitted through ipBlock 10.1.0.0/16, which holds its address (10.1.2.3)',
+    );
+    const ignored = cli(...args, '--ipblock-pods', 'ignore');
+    expect(ignored.code).toBe(1);
+    expect(ignored.out).toContain('ipBlock 10.1.0.0/16 is not matched against pod addresses');
+    expect(cli(...args, '--ipblock-pods', 'sometimes').code).toBe(2);
   });
 
   it('prints usage with exit 2 when the command is missing or unknown', () => {
