@@ -174,6 +174,7 @@ describe('the stack files', () => {
     }).network;
     const flowModel = parse(readFileSync(join(PROJECT_DIR, '..', 'netpol', 'cluster-eks.yaml'), 'utf8')) as {
       externals: { name: string; cidr: string }[];
+      podAddressRanges: string[];
     };
     const modelled = (prefix: string) =>
       flowModel.externals
@@ -182,8 +183,10 @@ describe('the stack files', () => {
 
     it('the flow model describes the defaults of config.ts', () => {
       expect(modelled('database-subnet-')).toEqual(defaults.databaseSubnetCidrs);
-      expect(modelled('node-subnet-')).toHaveLength(1);
-      expect(defaults.privateSubnetCidrs).toContain(modelled('node-subnet-')[0]);
+      expect(modelled('node-subnet-')).toEqual(defaults.privateSubnetCidrs);
+      expect(modelled('public-subnet-')).toEqual(defaults.publicSubnetCidrs);
+      // The VPC CNI gives pods addresses of the node subnets.
+      expect(flowModel.podAddressRanges).toEqual(defaults.privateSubnetCidrs);
     });
 
     it.each(STACKS)('%s uses the default CIDRs', (stack) => {
