@@ -7,6 +7,12 @@
 #
 # Go tools: a binary already on PATH wins; else a pinned build in .tools/bin; else it is built
 # with `go build` from the pinned module version. Without Go, a clear message says what to install.
+# The Kubernetes control plane for tests (kube-apiserver, kube-controller-manager, kube-scheduler,
+# kubectl, etcd, kwok): always the pinned build in .tools/bin, never one found on PATH. A kubectl
+# or etcd on PATH may be any version, and tests need exactly the Kubernetes release the chart
+# targets, with components of one release that are known to work together. They are built from
+# the wrapper modules in tools/kube-tools (their go.mod and go.sum pin every dependency; see its
+# README), the tools of one module in one `go build`, the modules in parallel.
 # Python tools: always the pinned version, installed with pip into the virtual environment
 # .tools/venv from an exact requirements file and linked into .tools/bin (a same-named program
 # on PATH may be something else entirely: `st` is also a terminal emulator).
@@ -19,7 +25,10 @@ venv_dir="$root/.tools/venv"
 
 # tool -> "module version package-path-inside-module", or "local - directory" for a tool kept in
 # this repository (its go.mod and go.sum pin its dependencies), or "pypi:DISTRIBUTION version
-# requirements-file" for a Python tool (the file pins it and every dependency exactly).
+# requirements-file" for a Python tool (the file pins it and every dependency exactly), or
+# "wrapper:DIRECTORY version package" for a tool built from a wrapper module in this repository:
+# DIRECTORY's go.mod requires the package's module at exactly that version (checked before
+# building; change both together, see tools/kube-tools/README.md).
 declare -A TOOLS=(
   [helm]="helm.sh/helm/v3 v3.19.5 cmd/helm"
   [ferretdb]="github.com/FerretDB/FerretDB v1.24.2 cmd/ferretdb"
@@ -27,6 +36,12 @@ declare -A TOOLS=(
   [actionlint]="github.com/rhysd/actionlint v1.7.12 cmd/actionlint"
   [compose-check]="local - tools/compose-check"
   [st]="pypi:schemathesis 4.32.5 tools/hostile-input/requirements.txt"
+  [kube-apiserver]="wrapper:tools/kube-tools/kubernetes v1.34.12 k8s.io/kubernetes/cmd/kube-apiserver"
+  [kube-controller-manager]="wrapper:tools/kube-tools/kubernetes v1.34.12 k8s.io/kubernetes/cmd/kube-controller-manager"
+  [kube-scheduler]="wrapper:tools/kube-tools/kubernetes v1.34.12 k8s.io/kubernetes/cmd/kube-scheduler"
+  [kubectl]="wrapper:tools/kube-tools/kubernetes v1.34.12 k8s.io/kubernetes/cmd/kubectl"
+  [etcd]="wrapper:tools/kube-tools/etcd v3.6.16 go.etcd.io/etcd/server/v3"
+  [kwok]="wrapper:tools/kube-tools/kwok v0.8.0 sigs.k8s.io/kwok/cmd/kwok"
 )
 
 # Link-time settings upstream's release builds pass, where a plain `go build` would differ:
@@ -36,6 +51,26 @@ declare -A TOOLS=(
 declare -A TOOL_LDFLAGS=(
   [actionlint]="-X github.com/rhysd/actionlint.version=1.7.12"
   [helm]="-X helm.sh/helm/v3/internal/version.version=v3.19.5 -X helm.sh/helm/v3/internal/version.gitTreeState=clean -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=34 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=34"
+)
+
+# Build tags and link-time settings of upstream's release builds, for each wrapper module; in the
+# link-time settings @VERSION@, @MAJOR@, @MINOR@ and @DATE@ (the release commit's time, as the
+# module proxy reports it) are filled in from the pinned version at build time. Kubernetes must
+# be told its version, or every binary reports v0.0.0 (and a chart's kubeVersion constraint
+# fails against the API server); its commit, like etcd's, is not known from the module proxy,
+# so it is left empty ("GitNotFound" for etcd, as etcd's build script says without git). Every
+# wrapper tool is also built with -trimpath and without symbol tables and debug information
+# (-s -w), as upstream's releases are.
+declare -A WRAPPER_TAGS=(
+  [tools/kube-tools/kubernetes]="selinux,notest,grpcnotrace"
+)
+declare -A WRAPPER_LDFLAGS=(
+  [tools/kube-tools/kubernetes]="$(for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    printf -- '-X %s.%s ' "$p" gitVersion=@VERSION@ "$p" gitMajor=@MAJOR@ "$p" gitMinor=@MINOR@ \
+      "$p" gitTreeState=clean "$p" buildDate=@DATE@ "$p" gitCommit=
+  done)"
+  [tools/kube-tools/etcd]="-X go.etcd.io/etcd/api/v3/version.GitSHA=GitNotFound"
+  [tools/kube-tools/kwok]="-X sigs.k8s.io/kwok/pkg/consts.Version=@VERSION@"
 )
 
 say() { printf 'tools: %s\n' "$*" >&2; }
@@ -56,6 +91,13 @@ pinned_version() {
   elif [[ "$module" == local ]]; then
     # A local tool's version is its sources: any change rebuilds it.
     cat "$root/$pkg"/go.mod "$root/$pkg"/go.sum "$root/$pkg"/*.go | sha256sum | cut -c1-16
+  elif [[ "$module" == wrapper:* ]]; then
+    # Any change of the wrapper module's pins or of the build settings rebuilds the tool.
+    local dir=${module#wrapper:}
+    printf '%s+%s' "$version" "$({
+      cat "$root/$dir/go.mod" "$root/$dir/go.sum"
+      printf '%s\n' "${WRAPPER_TAGS[$dir]:-}" "${WRAPPER_LDFLAGS[$dir]:-}"
+    } | sha256sum | cut -c1-8)"
   elif [[ -n "${TOOL_LDFLAGS[$1]:-}" ]]; then
     # A change of link-time settings rebuilds the tool too.
     printf '%s+%s' "$version" "$(printf '%s' "${TOOL_LDFLAGS[$1]}" | sha256sum | cut -c1-8)"
@@ -67,7 +109,12 @@ pinned_version() {
 # Prints the path of a usable binary, or nothing.
 locate() {
   local tool=$1 found
-  if [[ "${TOOLS[$tool]}" == pypi:* ]]; then
+  if [[ "${TOOLS[$tool]}" == wrapper:* ]]; then
+    # Pinned or nothing (see the top of this file).
+    if [[ -x "$bin_dir/$tool" && "$(cat "$bin_dir/.$tool.version" 2>/dev/null)" == "$(pinned_version "$tool")" ]]; then
+      printf '%s' "$bin_dir/$tool"
+    fi
+  elif [[ "${TOOLS[$tool]}" == pypi:* ]]; then
     # Pinned or nothing; and the environment must still run (its Python may have changed).
     if [[ "$(cat "$bin_dir/.$tool.version" 2>/dev/null)" == "$(pinned_version "$tool")" ]] &&
       "$bin_dir/$tool" --version >/dev/null 2>&1; then
@@ -143,6 +190,86 @@ install_python_tool() {
   pinned_version "$tool" >"$bin_dir/.$tool.version"
 }
 
+need_go() {
+  command -v go >/dev/null 2>&1 && return
+  say "$1 $2 is not on PATH and Go is not installed to build it."
+  say "Install Go 1.24 or newer and run 'scripts/tools.sh ensure $1', or put $1 $2 on PATH."
+  return 1
+}
+
+# Builds tools of one wrapper module, in one `go build` (the tools share most of their packages),
+# into a scratch directory first, so an interrupted build leaves nothing that looks finished.
+# Run it in a subshell: it sets an EXIT trap.
+build_wrapper() {
+  local dir=$1 tool module version pkg out major minor date='' ldflags
+  shift
+  local -a pkgs=()
+  for tool in "$@"; do
+    read -r module version pkg <<<"${TOOLS[$tool]}"
+    pkgs+=("$pkg")
+    wrapper_pins "$dir" "$pkg" "$version" || return 1
+  done
+  command -v go >/dev/null 2>&1 || {
+    say "$* ($version) must be built from $dir, and Go is not installed."
+    say "Install Go 1.26 or newer and run 'scripts/tools.sh ensure $*'."
+    return 1
+  }
+  say "building $* $version from $dir (first time only, takes minutes)"
+  major=${version#v}
+  major=${major%%.*}
+  minor=${version#v*.}
+  minor=${minor%%.*}
+  ldflags=${WRAPPER_LDFLAGS[$dir]:-}
+  if [[ "$ldflags" == *@DATE@* ]]; then
+    date=$(cd "$root/$dir" && GOWORK=off GOFLAGS=-mod=readonly go list -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "$(wrapper_module "$dir" "$pkg")") || return 1
+  fi
+  ldflags=${ldflags//@VERSION@/$version}
+  ldflags=${ldflags//@MAJOR@/$major}
+  ldflags=${ldflags//@MINOR@/$minor}
+  ldflags=${ldflags//@DATE@/$date}
+  mkdir -p "$bin_dir" "$build_dir"
+  out=$(mktemp -d "$build_dir/${dir##*/}.XXXXXX")
+  # shellcheck disable=SC2064 # out is fixed from here on
+  trap "rm -rf '$out'" EXIT
+  # One package is written to its tool's name; several to a directory, by their last path element.
+  local target="$out/"
+  ((${#pkgs[@]} > 1)) || target="$out/$1"
+  (cd "$root/$dir" && CGO_ENABLED=0 GOWORK=off GOFLAGS="-mod=readonly -trimpath" \
+    go build -tags "${WRAPPER_TAGS[$dir]:-}" -ldflags "-s -w $ldflags" -o "$target" "${pkgs[@]}") ||
+    return 1
+  for tool in "$@"; do
+    read -r module version pkg <<<"${TOOLS[$tool]}"
+    [[ -e "$out/$tool" ]] || mv "$out/${pkg##*/}" "$out/$tool"
+    mv "$out/$tool" "$bin_dir/$tool"
+    pinned_version "$tool" >"$bin_dir/.$tool.version"
+  done
+}
+
+# Prints the module of DIRECTORY's go.mod requirements that holds the package.
+wrapper_module() {
+  local dir=$1 pkg=$2 line path
+  while read -r line; do
+    line=${line#require }
+    path=${line%% *}
+    [[ -n "$path" && ( "$pkg" == "$path" || "$pkg" == "$path"/* ) ]] && printf '%s' "$path" && return
+  done < <(sed -n 's/^\(require\)\{0,1\}[[:space:]]*\([^[:space:]()]\{1,\} v[^[:space:]]*\).*/\2/p' "$root/$dir/go.mod")
+}
+
+# Checks that the wrapper module requires the package's module at the version TOOLS pins.
+wrapper_pins() {
+  local dir=$1 pkg=$2 version=$3 module
+  module=$(wrapper_module "$dir" "$pkg")
+  if [[ -z "$module" ]]; then
+    say "$dir/go.mod does not require the module of $pkg"
+    return 1
+  fi
+  grep -Eq "^(require)?[[:space:]]*${module//./\\.} ${version//./\\.}( |\$)" "$root/$dir/go.mod" || {
+    say "$dir/go.mod does not require $module $version, which scripts/tools.sh pins: change both"
+    say "together (see tools/kube-tools/README.md)"
+    return 1
+  }
+}
+
 build() {
   local tool=$1 module version pkg dir
   read -r module version pkg <<<"${TOOLS[$tool]}"
@@ -150,11 +277,7 @@ build() {
     install_python_tool "$tool"
     return
   fi
-  if ! command -v go >/dev/null 2>&1; then
-    say "$tool $version is not on PATH and Go is not installed to build it."
-    say "Install Go 1.24 or newer and run 'scripts/tools.sh ensure $tool', or put $tool $version on PATH."
-    return 1
-  fi
+  need_go "$tool" "$version" || return 1
   mkdir -p "$bin_dir"
   if [[ "$module" == local ]]; then
     say "building $tool from $pkg"
@@ -170,10 +293,56 @@ build() {
   pinned_version "$tool" >"$bin_dir/.$tool.version"
 }
 
+# Makes the tools named available: the missing tools of each wrapper module are built together,
+# each module in the background, in parallel with each other and with the other tools' builds.
+# A background build's output goes to .tools/build/NAME.log, printed if it fails.
 ensure() {
-  local tool=$1
-  known_tool "$tool"
-  [[ -n "$(locate "$tool")" ]] || build "$tool" || return 1
+  local tool module dir failed=0 pid
+  local -A groups=() pids=()
+  local -a others=()
+  for tool in "$@"; do known_tool "$tool"; done
+  for tool in "$@"; do
+    [[ -z "$(locate "$tool")" ]] || continue
+    module=${TOOLS[$tool]%% *}
+    if [[ "$module" == wrapper:* ]]; then
+      dir=${module#wrapper:}
+      [[ " ${groups[$dir]:-} " == *" $tool "* ]] || groups[$dir]+="${groups[$dir]:+ }$tool"
+    elif [[ " ${others[*]} " != *" $tool "* ]]; then
+      others+=("$tool")
+    fi
+  done
+  ((${#groups[@]} + ${#others[@]} > 0)) || return 0
+  if ((${#groups[@]} == 1 && ${#others[@]} == 0)); then
+    # Nothing to run alongside: build in the foreground.
+    for dir in "${!groups[@]}"; do
+      # shellcheck disable=SC2086 # a group is a list of tool names
+      (build_wrapper "$dir" ${groups[$dir]}) || failed=1
+    done
+    return "$failed"
+  fi
+  mkdir -p "$build_dir"
+  for dir in "${!groups[@]}"; do
+    # shellcheck disable=SC2086
+    # (A background command ignores Ctrl-C unless told otherwise: this one stops with the script.)
+    (
+      trap - INT QUIT
+      build_wrapper "$dir" ${groups[$dir]}
+    ) >"$build_dir/${dir##*/}.log" 2>&1 &
+    pids[$dir]=$!
+    say "building ${groups[$dir]} in the background (log: .tools/build/${dir##*/}.log)"
+  done
+  for tool in "${others[@]}"; do build "$tool" || failed=1; done
+  for dir in "${!pids[@]}"; do
+    pid=${pids[$dir]}
+    if wait "$pid"; then
+      say "built ${groups[$dir]}"
+    else
+      failed=1
+      say "could not build ${groups[$dir]} from $dir:"
+      sed 's/^/  /' "$build_dir/${dir##*/}.log" >&2
+    fi
+  done
+  return "$failed"
 }
 
 cmd=${1:-ensure}
@@ -181,9 +350,7 @@ shift || true
 case "$cmd" in
   ensure)
     [[ $# -gt 0 ]] || set -- "${!TOOLS[@]}"
-    failed=0
-    for tool in "$@"; do ensure "$tool" || failed=1; done
-    exit "$failed"
+    ensure "$@"
     ;;
   path)
     [[ $# -eq 1 ]] || {
@@ -196,7 +363,7 @@ case "$cmd" in
     ;;
   list)
     for tool in "${!TOOLS[@]}"; do
-      printf '%-10s %-9s %s\n' "$tool" "$(pinned_version "$tool")" "$(locate "$tool" || true)"
+      printf '%-23s %-18s %s\n' "$tool" "$(pinned_version "$tool")" "$(locate "$tool" || true)"
     done
     ;;
   *)
