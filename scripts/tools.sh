@@ -3,6 +3,7 @@
 #
 #   scripts/tools.sh ensure [TOOL...]   make every tool (or the ones named) available
 #   scripts/tools.sh path TOOL          print the absolute path of TOOL, making it available first
+#   scripts/tools.sh source NAME        print the directory of a pinned Go module's files (CRDs, stages)
 #   scripts/tools.sh list               print each tool, its pinned version and where it is found
 #
 # Go tools: a binary already on PATH wins; else a pinned build in .tools/bin; else it is built
@@ -42,6 +43,17 @@ declare -A TOOLS=(
   [kubectl]="wrapper:tools/kube-tools/kubernetes v1.34.12 k8s.io/kubernetes/cmd/kubectl"
   [etcd]="wrapper:tools/kube-tools/etcd v3.6.16 go.etcd.io/etcd/server/v3"
   [kwok]="wrapper:tools/kube-tools/kwok v0.8.0 sigs.k8s.io/kwok/cmd/kwok"
+)
+
+# Go modules whose files the tests and `npm run cluster` read in place from the module cache,
+# never copied into the repository: kwok's node and pod stages, the CRDs of the kinds the chart
+# renders (ServiceMonitor and PrometheusRule from the operator kube-prometheus-stack 77 ships;
+# SecurityGroupPolicy from the VPC resource controller). `scripts/tools.sh source NAME` prints the
+# module's directory, downloading it first.
+declare -A SOURCES=(
+  [kwok]="sigs.k8s.io/kwok v0.8.0"
+  [prometheus-operator]="github.com/prometheus-operator/prometheus-operator v0.85.0"
+  [vpc-resource-controller]="github.com/aws/amazon-vpc-resource-controller-k8s v1.8.2"
 )
 
 # Link-time settings upstream's release builds pass, where a plain `go build` would differ:
@@ -361,13 +373,31 @@ case "$cmd" in
     locate "$1"
     printf '\n'
     ;;
+  source)
+    [[ $# -eq 1 && -n "${SOURCES[${1:-}]:-}" ]] || {
+      say "usage: scripts/tools.sh source NAME (known: ${!SOURCES[*]})"
+      exit 2
+    }
+    read -r module version <<<"${SOURCES[$1]}"
+    need_go "$module" "$version"
+    # Outside any module, so that no go.mod of the repository is consulted or changed.
+    scratch=$(mktemp -d)
+    dir=$(cd "$scratch" && GOWORK=off GOFLAGS=-mod=mod go mod download -json "$module@$version" |
+      sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')
+    rmdir "$scratch"
+    [[ -d "$dir" ]] || {
+      say "could not download $module@$version"
+      exit 1
+    }
+    printf '%s\n' "$dir"
+    ;;
   list)
     for tool in "${!TOOLS[@]}"; do
       printf '%-23s %-18s %s\n' "$tool" "$(pinned_version "$tool")" "$(locate "$tool" || true)"
     done
     ;;
   *)
-    say "usage: scripts/tools.sh ensure [TOOL...] | path TOOL | list"
+    say "usage: scripts/tools.sh ensure [TOOL...] | path TOOL | source NAME | list"
     exit 2
     ;;
 esac

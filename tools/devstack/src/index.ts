@@ -5,3 +5,4 @@ export * from './eventually';
 export * from './service-process';
 export * from './supervised';
 export * from './platform-runner';
+export * from './cluster';

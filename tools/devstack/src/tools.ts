@@ -36,3 +36,19 @@ export async function toolPath(name: string): Promise<string> {
     throw new Error(`${name} is not available${stderr ? `: ${stderr}` : ''}`, { cause: error });
   }
 }
+
+/** The directory of a pinned Go module's files (CRDs, kwok's stages), from scripts/tools.sh source. */
+export async function moduleSource(name: string): Promise<string> {
+  try {
+    const { stdout } = await run('bash', [join(repoRoot, 'scripts', 'tools.sh'), 'source', name], {
+      maxBuffer: 1024 * 1024,
+      timeout: 5 * 60_000,
+    });
+    return stdout.trim();
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`the sources of ${name} are not available${stderr ? `: ${stderr}` : ''}`, {
+      cause: error,
+    });
+  }
+}

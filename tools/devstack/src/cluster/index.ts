@@ -1,0 +1,3 @@
+export * from './control-plane';
+export * from './nodes';
+export * from './pki';

@@ -1,0 +1,23 @@
+/** A node kwok simulates: its zone label is what the chart's topology spread constraints use. */
+export interface SimulatedNode {
+  name: string;
+  zone: string;
+  cpu: string;
+  memory: string;
+}
+
+/** The zones of the EKS stacks' default region. */
+export const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+
+/**
+ * `count` nodes spread round-robin over the three zones, each large enough for prod's replicas
+ * (every pod's requests summed fit on one node, so losing a zone is survivable).
+ */
+export function simulatedNodes(count = 3): SimulatedNode[] {
+  return Array.from({ length: count }, (_, index) => ({
+    name: `node-${index + 1}`,
+    zone: ZONES[index % ZONES.length] as string,
+    cpu: '16',
+    memory: '64Gi',
+  }));
+}
