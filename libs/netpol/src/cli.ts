@@ -167,7 +167,9 @@ export function main(argv: string[], io: CliIo, readStdin?: () => string): numbe
         if (!values.expect) throw new UsageError('check needs --expect <contract>');
         const loaded = cluster();
         const result = check(loaded, loadContract(values.expect, namespace), namespace, options);
-        (result.ok ? io.out : io.err)(formatCheck(result, paths.join(' ')));
+        (result.ok ? io.out : io.err)(
+          formatCheck(result, paths.map((path) => (path === '-' ? '<stdin>' : path)).join(' ')),
+        );
         return result.ok ? 0 : 1;
       }
       case 'explain': {

@@ -4,10 +4,22 @@
  * Pod Security admission, scheduling onto zoned nodes, default ServiceAccounts) and leave nothing
  * behind when it stops, also when the process that started it is interrupted or killed.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, portAcceptsConnections, startControlPlane, ZONES, type ControlPlane } from '../src';
+import { promisify } from 'node:util';
+import {
+  eventually,
+  installChartCrds,
+  portAcceptsConnections,
+  repoRoot,
+  startControlPlane,
+  toolPath,
+  ZONES,
+  type ControlPlane,
+} from '../src';
+
+const run = promisify(execFile);
 
 jest.setTimeout(180_000);
 
@@ -113,6 +125,40 @@ describe('a control plane started by startControlPlane', () => {
           .catch((error: Error) => error.message)
       ).trim(),
     ).toMatch(/no$/);
+  });
+});
+
+describe('the chart on the control plane', () => {
+  it('installs with its CRDs from the pinned modules, and every workload becomes available', async () => {
+    await installChartCrds(cluster);
+    const chart = join(repoRoot, 'deploy', 'helm', 'platform');
+    await run(await toolPath('helm'), [
+      'install',
+      'platform',
+      chart,
+      '--namespace',
+      'platform-dev',
+      '--create-namespace',
+      '-f',
+      join(chart, 'values-dev.yaml'),
+      '--wait',
+      '--timeout',
+      '2m',
+      '--kubeconfig',
+      cluster.kubeconfig,
+    ]);
+    const workloads = JSON.parse(
+      await cluster.kubectl(['get', 'deployments,statefulsets', '-n', 'platform-dev', '-o', 'json']),
+    ) as {
+      items: { metadata: { name: string }; spec: { replicas: number }; status: { readyReplicas?: number } }[];
+    };
+    expect(workloads.items.length).toBeGreaterThanOrEqual(5);
+    for (const workload of workloads.items) {
+      expect({ name: workload.metadata.name, ready: workload.status.readyReplicas }).toEqual({
+        name: workload.metadata.name,
+        ready: workload.spec.replicas,
+      });
+    }
   });
 });
 

@@ -15,6 +15,11 @@ export interface ControlPlaneOptions {
   nodes?: SimulatedNode[];
   /** How long the whole start may take. */
   startTimeoutMs?: number;
+  /**
+   * PersistentVolumes made up front (default 6): no provisioner runs, so these are what claims
+   * without a storage class (a StatefulSet's) bind to.
+   */
+  persistentVolumes?: number;
 }
 
 export interface ControlPlane {
@@ -170,9 +175,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
     const kubectl = (args: string[], input?: string) => runKubectl(tool('kubectl'), admin, args, input);
     const nodes = options.nodes ?? simulatedNodes();
+    const volumes = Array.from({ length: options.persistentVolumes ?? 6 }, (_, index) =>
+      volumeObject(index + 1),
+    );
     await kubectl(
       ['apply', '-f', '-'],
-      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: nodes.map(nodeObject) }),
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...nodes.map(nodeObject), ...volumes] }),
     );
     await waitFor('the simulated nodes', async () => {
       const ready = await kubectl([
@@ -285,8 +293,33 @@ function nodeObject(node: SimulatedNode) {
     // No taint: every node of this cluster is simulated, so the chart installs unmodified.
     spec: {},
     status: {
-      allocatable: { cpu: node.cpu, memory: node.memory, pods: '110' },
-      capacity: { cpu: node.cpu, memory: node.memory, pods: '110' },
+      allocatable: {
+        cpu: node.cpu,
+        memory: node.memory,
+        'ephemeral-storage': node.ephemeralStorage,
+        pods: '110',
+      },
+      capacity: {
+        cpu: node.cpu,
+        memory: node.memory,
+        'ephemeral-storage': node.ephemeralStorage,
+        pods: '110',
+      },
+    },
+  };
+}
+
+/** A volume for a claim to bind to; nothing is ever written there, as no container runs. */
+function volumeObject(index: number) {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: `simulated-${index}`, labels: { type: 'kwok' } },
+    spec: {
+      capacity: { storage: '50Gi' },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      hostPath: { path: `/var/lib/simulated/${index}` },
     },
   };
 }

@@ -1,3 +1,4 @@
 export * from './control-plane';
 export * from './nodes';
 export * from './pki';
+export * from './crds';

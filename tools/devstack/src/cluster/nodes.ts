@@ -4,6 +4,7 @@ export interface SimulatedNode {
   zone: string;
   cpu: string;
   memory: string;
+  ephemeralStorage: string;
 }
 
 /** The zones of the EKS stacks' default region. */
@@ -19,5 +20,6 @@ export function simulatedNodes(count = 3): SimulatedNode[] {
     zone: ZONES[index % ZONES.length] as string,
     cpu: '16',
     memory: '64Gi',
+    ephemeralStorage: '200Gi',
   }));
 }
