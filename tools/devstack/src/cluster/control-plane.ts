@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { freePort, portAcceptsConnections } from '../database/launcher';
 import { eventually } from '../eventually';
 import { spawnSupervised, type SupervisedProcess } from '../supervised';
@@ -230,9 +231,28 @@ function apiserverArgs(pki: ClusterPki, etcdUrl: string, port: number): string[]
 
 async function kwokStages(dataDir: string): Promise<string> {
   const source = await moduleSource('kwok');
+  const stages = KWOK_STAGES.map((file) => readFileSync(join(source, file), 'utf8'));
   const path = join(dataDir, 'kwok-stages.yaml');
-  writeFileSync(path, KWOK_STAGES.map((file) => readFileSync(join(source, file), 'utf8')).join('\n---\n'));
+  writeFileSync(path, [...stages, runOnceCompletes(source)].join('\n---\n'));
   return path;
+}
+
+/**
+ * kwok completes only the pods of Jobs; a pod that runs once (a helm test hook) completes the same
+ * way here, or helm would wait for it forever.
+ */
+function runOnceCompletes(source: string): string {
+  const stage = parse(readFileSync(join(source, 'kustomize/stage/pod/fast/pod-complete.yaml'), 'utf8')) as {
+    metadata: { name: string };
+    spec: { selector: { matchExpressions: { key: string; operator: string; values?: string[] }[] } };
+  };
+  stage.metadata.name = 'pod-complete-run-once';
+  stage.spec.selector.matchExpressions = stage.spec.selector.matchExpressions.map((expression) =>
+    expression.key.startsWith('.metadata.ownerReferences')
+      ? { key: '.spec.restartPolicy', operator: 'In', values: ['Never'] }
+      : expression,
+  );
+  return stringify(stage);
 }
 
 function readyz(port: number, caFile: string, client: PemFiles): Promise<boolean> {

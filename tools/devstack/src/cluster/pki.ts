@@ -1,27 +1,20 @@
 import { webcrypto } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as X509 from '@peculiar/x509';
+// The library needs the Reflect metadata polyfill loaded before it.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
-// Loaded on first use: the library needs a global Reflect polyfill, which only this module wants.
-let library: typeof X509 | undefined;
-async function load(): Promise<typeof X509> {
-  if (!library) {
-    await import('reflect-metadata');
-    library = await import('@peculiar/x509');
-    library.cryptoProvider.set(webcrypto as unknown as Parameters<typeof library.cryptoProvider.set>[0]);
-  }
-  return library;
-}
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const VALIDITY_MS = 7 * 24 * 60 * 60 * 1000;
 
 interface Issuer {
-  certificate: X509.X509Certificate;
+  certificate: x509.X509Certificate;
   keys: CryptoKeyPair;
 }
 
@@ -50,13 +43,11 @@ async function keyPair(): Promise<CryptoKeyPair> {
 }
 
 async function privateKeyPem(keys: CryptoKeyPair): Promise<string> {
-  const x509 = await load();
   const der = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   return x509.PemConverter.encode(der, 'PRIVATE KEY');
 }
 
 async function publicKeyPem(keys: CryptoKeyPair): Promise<string> {
-  const x509 = await load();
   const der = await webcrypto.subtle.exportKey('spki', keys.publicKey);
   return x509.PemConverter.encode(der, 'PUBLIC KEY');
 }
@@ -68,7 +59,6 @@ function validity() {
 }
 
 async function authority(): Promise<Issuer> {
-  const x509 = await load();
   const keys = await keyPair();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     name: 'CN=platform-test-ca',
@@ -93,7 +83,6 @@ interface LeafSpec {
 }
 
 async function leaf(issuer: Issuer, spec: LeafSpec): Promise<{ cert: string; key: string }> {
-  const x509 = await load();
   const keys = await keyPair();
   const names = [
     ...(spec.ips ?? []).map((value) => ({ type: 'ip' as const, value })),

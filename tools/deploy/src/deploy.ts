@@ -1,0 +1,394 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+/** A problem with what was asked (exit 2), as opposed to a deploy that failed (exit 1). */
+export class DeployInputError extends Error {}
+
+/** Where the JWT signing key of an environment that does not generate one comes from. */
+export type SigningKeySource =
+  /** A PEM file: the stand-in for tests and a first install by hand. */
+  | { file: string }
+  /** An AWS Secrets Manager secret whose string is the PEM key: the documented source. */
+  | { awsSecretId: string };
+
+export interface DeployOptions {
+  /** dev, staging or prod: values-<environment>.yaml, namespace platform-<environment>. */
+  environment: string;
+  /** The image tag every service runs (the commit the pipeline built). */
+  imageTag: string;
+  kubeconfig?: string;
+  context?: string;
+  /** More values files, after the environment's (the infrastructure's write-values output). */
+  values?: string[];
+  /** --set overrides, last. */
+  set?: string[];
+  /** Only when the environment's Secret is missing; never replaces an existing key. */
+  signingKey?: SigningKeySource;
+  /** A file of `<service>-mongo-url=...` lines, when the database Secret is missing (tests). */
+  databaseSecretFile?: string;
+  /** The database's CA bundle (PEM), when its ConfigMap is missing (tests). */
+  caBundleFile?: string;
+  release?: string;
+  /** helm's --timeout for the upgrade and the test. */
+  timeout?: string;
+  /** Run helm test after the upgrade (default true). */
+  test?: boolean;
+  chartDir: string;
+  tools: { helm: string; kubectl: string; aws?: string };
+  log?: (line: string) => void;
+}
+
+interface EnvironmentNeeds {
+  namespace: string;
+  values: string;
+  /** The signing key Secret and key the chart reads, when it does not generate one. */
+  signingKeySecret?: { name: string; key: string };
+  databaseSecret?: string;
+  caBundle?: { configMap: string; key: string };
+}
+
+/** The AWS Secrets Manager name of an environment's signing key, as the operations guide documents it. */
+export const signingKeySecretId = (environment: string) => `platform/${environment}/jwt-signing-key`;
+
+/** What the chart needs but does not create, read from the values the release uses. */
+export function environmentNeeds(chartDir: string, environment: string): EnvironmentNeeds {
+  const values = join(chartDir, `values-${environment}.yaml`);
+  if (!/^[a-z][a-z0-9-]*$/.test(environment) || !existsSync(values)) {
+    const known = ['dev', 'staging', 'prod'].filter((name) =>
+      existsSync(join(chartDir, `values-${name}.yaml`)),
+    );
+    throw new DeployInputError(`unknown environment "${environment}" (known: ${known.join(', ')})`);
+  }
+  type Values = {
+    jwt?: { existingSecret?: string; privateKeyKey?: string; generate?: boolean };
+    mongodb?: {
+      mode?: string;
+      external?: { existingSecret?: string; caBundle?: { configMap?: string; key?: string } };
+    };
+  };
+  const defaults = parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Values;
+  const own = (parse(readFileSync(values, 'utf8')) ?? {}) as Values;
+  const jwt = { ...defaults.jwt, ...own.jwt };
+  const mongodb = { ...defaults.mongodb, ...own.mongodb };
+  const external = { ...defaults.mongodb?.external, ...own.mongodb?.external };
+  const caBundle = { ...defaults.mongodb?.external?.caBundle, ...own.mongodb?.external?.caBundle };
+  return {
+    namespace: `platform-${environment}`,
+    values,
+    ...(jwt.existingSecret && jwt.generate === false
+      ? { signingKeySecret: { name: jwt.existingSecret, key: jwt.privateKeyKey ?? 'private-key.pem' } }
+      : {}),
+    ...(mongodb.mode === 'external' && external.existingSecret
+      ? { databaseSecret: external.existingSecret }
+      : {}),
+    ...(mongodb.mode === 'external' && caBundle.configMap
+      ? { caBundle: { configMap: caBundle.configMap, key: caBundle.key ?? 'ca.pem' } }
+      : {}),
+  };
+}
+
+function runTool(command: string, args: string[], input?: string, timeoutMs = 15 * 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      command,
+      args,
+      { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        if (error) {
+          const detail = stderr.trim() || stdout.trim() || error.message;
+          reject(
+            new Error(`${command.split('/').pop() ?? command} ${args[0] ?? ''}: ${detail}`, { cause: error }),
+          );
+        } else resolve(stdout);
+      },
+    );
+    child.stdin?.end(input ?? '');
+  });
+}
+
+/**
+ * Installs or upgrades one environment's release, first creating what the chart needs but does not
+ * create: the namespace with its Pod Security labels (when missing) and, where the environment reads them from
+ * existing objects, the signing key Secret, the database Secret and the CA bundle. Existing
+ * objects are never replaced (a key rotation is its own procedure). Then `helm upgrade --install
+ * --atomic --wait` (a failed upgrade undoes itself) and `helm test`; when the tests fail, back to
+ * the previous revision. Rejects with what is missing or what failed.
+ */
+export async function deploy(options: DeployOptions): Promise<void> {
+  const log = options.log ?? (() => undefined);
+  const needs = environmentNeeds(options.chartDir, options.environment);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(options.imageTag)) {
+    throw new DeployInputError(`--image-tag "${options.imageTag}" is not a valid image tag`);
+  }
+  for (const file of [...(options.values ?? []), options.databaseSecretFile, options.caBundleFile]) {
+    if (file !== undefined && !existsSync(file)) throw new DeployInputError(`no such file: ${file}`);
+  }
+  if (options.signingKey && 'file' in options.signingKey && !existsSync(options.signingKey.file)) {
+    throw new DeployInputError(`no such file: ${options.signingKey.file}`);
+  }
+  const access = [
+    ...(options.kubeconfig ? [`--kubeconfig=${options.kubeconfig}`] : []),
+    ...(options.context ? [`--context=${options.context}`] : []),
+  ];
+  const kubectl = (args: string[], input?: string) =>
+    runTool(options.tools.kubectl, [...access, ...args], input, 120_000);
+
+  try {
+    await kubectl(['get', '--raw', '/readyz', '--request-timeout=10s']);
+  } catch (error) {
+    throw new DeployInputError(
+      `the cluster does not answer (${options.kubeconfig ?? 'the default kubeconfig'}${options.context ? `, context ${options.context}` : ''}): ${(error as Error).message}`,
+    );
+  }
+
+  // First every check and every source read, so that bad input stops it before anything changes.
+  const exists = async (kind: string, name: string) =>
+    (await kubectl(['get', kind, name, '-n', needs.namespace, '--ignore-not-found', '-o', 'name'])).trim() !==
+    '';
+  const createSigningKey =
+    needs.signingKeySecret && !(await exists('secret', needs.signingKeySecret.name))
+      ? { ...needs.signingKeySecret, pem: await signingKey(options, needs) }
+      : undefined;
+  const createDatabaseSecret =
+    needs.databaseSecret && !(await exists('secret', needs.databaseSecret))
+      ? needs.databaseSecret
+      : undefined;
+  if (createDatabaseSecret && !options.databaseSecretFile) {
+    throw new DeployInputError(
+      `Secret ${createDatabaseSecret} is missing in ${needs.namespace}: the infrastructure creates it (deploy/infra, ` +
+        `pulumi up for the stack); for a cluster without it, pass --database-secret-file`,
+    );
+  }
+  const createCaBundle =
+    needs.caBundle && !(await exists('configmap', needs.caBundle.configMap)) ? needs.caBundle : undefined;
+  if (createCaBundle && !options.caBundleFile) {
+    throw new DeployInputError(
+      `ConfigMap ${createCaBundle.configMap} is missing in ${needs.namespace}: the infrastructure creates it; ` +
+        `for a cluster without it, pass --ca-bundle-file`,
+    );
+  }
+
+  await ensureNamespace(kubectl, needs.namespace, log);
+  if (createSigningKey) {
+    log(
+      `secret ${createSigningKey.name}: created from ${describeSource(options.signingKey, options.environment)}`,
+    );
+    await kubectl(
+      ['create', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: createSigningKey.name, namespace: needs.namespace },
+        type: 'Opaque',
+        stringData: { [createSigningKey.key]: createSigningKey.pem },
+      }),
+    );
+  }
+  if (createDatabaseSecret && options.databaseSecretFile) {
+    log(`secret ${createDatabaseSecret}: created from ${options.databaseSecretFile}`);
+    await kubectl([
+      'create',
+      'secret',
+      'generic',
+      createDatabaseSecret,
+      '-n',
+      needs.namespace,
+      `--from-env-file=${options.databaseSecretFile}`,
+    ]);
+  }
+  if (createCaBundle && options.caBundleFile) {
+    log(`configmap ${createCaBundle.configMap}: created from ${options.caBundleFile}`);
+    await kubectl([
+      'create',
+      'configmap',
+      createCaBundle.configMap,
+      '-n',
+      needs.namespace,
+      `--from-file=${createCaBundle.key}=${options.caBundleFile}`,
+    ]);
+  }
+
+  const release = options.release ?? 'platform';
+  const timeout = options.timeout ?? '10m';
+  const helmAccess = [
+    ...(options.kubeconfig ? ['--kubeconfig', options.kubeconfig] : []),
+    ...(options.context ? ['--kube-context', options.context] : []),
+  ];
+  log(`helm upgrade --install ${release} (${options.environment}, image tag ${options.imageTag})`);
+  await runTool(options.tools.helm, [
+    'upgrade',
+    '--install',
+    release,
+    options.chartDir,
+    '--namespace',
+    needs.namespace,
+    '-f',
+    needs.values,
+    ...(options.values ?? []).flatMap((file) => ['-f', file]),
+    '--set',
+    `global.image.tag=${options.imageTag}`,
+    ...(options.set ?? []).flatMap((value) => ['--set', value]),
+    '--atomic',
+    '--wait',
+    '--timeout',
+    timeout,
+    ...helmAccess,
+  ]);
+  if (options.test ?? true) {
+    log(`helm test ${release}`);
+    try {
+      await runTool(options.tools.helm, [
+        'test',
+        release,
+        '--namespace',
+        needs.namespace,
+        '--timeout',
+        timeout,
+        ...helmAccess,
+      ]);
+    } catch (error) {
+      // The test pods' own words say which service was not ready: fetched here, where a cluster
+      // without kubelet logs, or a pod already gone, simply has none to give.
+      const logs = await testLogs(kubectl, needs.namespace);
+      const outcome = await rollBack(options.tools.helm, release, needs.namespace, timeout, helmAccess, log);
+      throw new Error(`${(error as Error).message}${logs ? `\n${logs}` : ''}\n${outcome}`, { cause: error });
+    }
+  }
+}
+
+/**
+ * Creates the namespace, with Pod Security `restricted`, when it is missing. An existing one is
+ * left as it is (on EKS the infrastructure owns it); the pipeline's namespaced Role cannot even
+ * read it, and then it is taken to exist.
+ */
+async function ensureNamespace(
+  kubectl: (args: string[], input?: string) => Promise<string>,
+  namespace: string,
+  log: (line: string) => void,
+): Promise<void> {
+  let found: string;
+  try {
+    found = (await kubectl(['get', 'namespace', namespace, '--ignore-not-found', '-o', 'name'])).trim();
+  } catch (error) {
+    if (!/forbidden/i.test((error as Error).message)) throw error;
+    log(
+      `namespace ${namespace}: not readable with these credentials, taken to exist (deploy/infra creates it)`,
+    );
+    return;
+  }
+  if (found) {
+    log(`namespace ${namespace}: exists, left as it is`);
+    return;
+  }
+  log(`namespace ${namespace}: created, Pod Security restricted`);
+  await kubectl(
+    ['create', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: namespace,
+        labels: {
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+        },
+      },
+    }),
+  );
+}
+
+/** After failed tests: back to the previous revision when there is one. */
+async function rollBack(
+  helm: string,
+  release: string,
+  namespace: string,
+  timeout: string,
+  access: string[],
+  log: (line: string) => void,
+): Promise<string> {
+  const history = JSON.parse(
+    await runTool(helm, [
+      'history',
+      release,
+      '--namespace',
+      namespace,
+      '--max',
+      '2',
+      '-o',
+      'json',
+      ...access,
+    ]),
+  ) as { revision: number }[];
+  if (history.length < 2) return `the first release of ${release} failed its tests: nothing to roll back to`;
+  const previous = Math.min(...history.map((entry) => entry.revision));
+  log(`helm rollback ${release} to revision ${previous}`);
+  await runTool(helm, [
+    'rollback',
+    release,
+    String(previous),
+    '--namespace',
+    namespace,
+    '--wait',
+    '--timeout',
+    timeout,
+    ...access,
+  ]);
+  return `rolled back to revision ${previous}`;
+}
+
+async function testLogs(kubectl: (args: string[]) => Promise<string>, namespace: string): Promise<string> {
+  const listed = await kubectl(['get', 'pods', '-n', namespace, '-o', 'json']).catch(() => '{"items":[]}');
+  const pods = JSON.parse(listed) as {
+    items: { metadata: { name: string; annotations?: Record<string, string> } }[];
+  };
+  const hooks = pods.items.filter((pod) => pod.metadata.annotations?.['helm.sh/hook'] === 'test');
+  const logs = await Promise.all(
+    hooks.map(async (pod) => {
+      const text = await kubectl(['logs', pod.metadata.name, '-n', namespace, '--all-containers']).catch(
+        () => '',
+      );
+      return text ? `--- ${pod.metadata.name}\n${text.trim()}` : '';
+    }),
+  );
+  return logs.filter(Boolean).join('\n');
+}
+
+async function signingKey(options: DeployOptions, needs: EnvironmentNeeds): Promise<string> {
+  const source = options.signingKey ?? { awsSecretId: signingKeySecretId(options.environment) };
+  let pem: string;
+  if ('file' in source) {
+    pem = readFileSync(source.file, 'utf8');
+  } else {
+    if (!options.tools.aws) {
+      throw new DeployInputError(
+        `Secret ${needs.signingKeySecret?.name ?? ''} is missing in ${needs.namespace} and its source is AWS Secrets Manager ` +
+          `(${source.awsSecretId}), but the aws CLI is not available; pass --signing-key-file for a cluster outside AWS`,
+      );
+    }
+    pem = await runTool(options.tools.aws, [
+      'secretsmanager',
+      'get-secret-value',
+      '--secret-id',
+      source.awsSecretId,
+      '--query',
+      'SecretString',
+      '--output',
+      'text',
+    ]);
+  }
+  if (!/-----BEGIN (EC |RSA )?PRIVATE KEY-----/.test(pem)) {
+    throw new DeployInputError(
+      `the signing key from ${describeSource(source, options.environment)} is not a PEM private key`,
+    );
+  }
+  return pem;
+}
+
+function describeSource(source: SigningKeySource | undefined, environment: string): string {
+  if (!source) return `AWS Secrets Manager (${signingKeySecretId(environment)})`;
+  return 'file' in source ? source.file : `AWS Secrets Manager (${source.awsSecretId})`;
+}

@@ -1,0 +1,226 @@
+/**
+ * The deploy step on a real control plane (kube-apiserver, controller-manager, scheduler, kwok
+ * nodes): the first install of every environment into an empty cluster with nothing but this
+ * function, upgrades, an upgrade undone by --atomic, the generated secrets kept, and clear refusals.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  installChartCrds,
+  repoRoot,
+  startControlPlane,
+  toolPath,
+  type ControlPlane,
+} from '@platform/devstack';
+import { deploy, DeployInputError, type DeployOptions } from '../src';
+
+jest.setTimeout(300_000);
+
+const CHART = join(repoRoot, 'deploy', 'helm', 'platform');
+let cluster: ControlPlane;
+let dir: string;
+let base: Pick<DeployOptions, 'chartDir' | 'tools' | 'kubeconfig' | 'timeout'>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'deploy-test-'));
+  cluster = await startControlPlane({ startTimeoutMs: 150_000, persistentVolumes: 4 });
+  await installChartCrds(cluster);
+  base = {
+    chartDir: CHART,
+    kubeconfig: cluster.kubeconfig,
+    timeout: '90s',
+    tools: { helm: await toolPath('helm'), kubectl: await toolPath('kubectl') },
+  };
+});
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** What the pipeline's sources would hold for staging and prod, made up for the test. */
+function standIns(environment: string) {
+  const signingKey = join(dir, `${environment}-signing-key.pem`);
+  writeFileSync(
+    signingKey,
+    generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  );
+  const database = join(dir, `${environment}-database.env`);
+  writeFileSync(
+    database,
+    ['auth', 'items', 'discounts']
+      .map(
+        (service) =>
+          `${service}-mongo-url=mongodb://${service}:secret@docdb.invalid:27017/${service}?tls=true`,
+      )
+      .join('\n'),
+  );
+  const caBundle = join(dir, `${environment}-ca.pem`);
+  writeFileSync(caBundle, '-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n');
+  return { signingKey: { file: signingKey }, databaseSecretFile: database, caBundleFile: caBundle };
+}
+
+async function availability(namespace: string): Promise<Record<string, string>> {
+  const list = JSON.parse(
+    await cluster.kubectl(['get', 'deployments,statefulsets', '-n', namespace, '-o', 'json']),
+  ) as {
+    items: {
+      kind: string;
+      metadata: { name: string };
+      spec: { replicas: number };
+      status: { readyReplicas?: number };
+    }[];
+  };
+  return Object.fromEntries(
+    list.items.map((item) => [
+      `${item.kind}/${item.metadata.name}`,
+      `${item.status.readyReplicas ?? 0}/${item.spec.replicas}`,
+    ]),
+  );
+}
+
+const secretData = async (namespace: string, name: string) =>
+  JSON.parse(
+    await cluster.kubectl(['get', 'secret', name, '-n', namespace, '-o', 'jsonpath={.data}']),
+  ) as Record<string, string>;
+
+describe('the first install of each environment', () => {
+  it('dev: with nothing prepared, every workload available and helm test passing', async () => {
+    await deploy({ ...base, environment: 'dev', imageTag: 'first' });
+    const ready = await availability('platform-dev');
+    expect(Object.keys(ready).sort()).toEqual([
+      'Deployment/platform-auth',
+      'Deployment/platform-discounts',
+      'Deployment/platform-frontend',
+      'Deployment/platform-items',
+      'StatefulSet/platform-mongodb',
+    ]);
+    for (const [workload, state] of Object.entries(ready))
+      expect(`${workload} ${state}`).toMatch(/ (\d+)\/\1$/);
+    const labels = JSON.parse(
+      await cluster.kubectl(['get', 'namespace', 'platform-dev', '-o', 'jsonpath={.metadata.labels}']),
+    ) as Record<string, string>;
+    expect(labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  it.each(['staging', 'prod'])(
+    '%s: the signing key, database Secret and CA bundle from their sources, then the release',
+    async (environment) => {
+      const namespace = `platform-${environment}`;
+      const sources = standIns(environment);
+      await deploy({ ...base, environment, imageTag: 'first', ...sources });
+      const ready = await availability(namespace);
+      expect(Object.keys(ready)).toHaveLength(4);
+      for (const [workload, state] of Object.entries(ready))
+        expect(`${workload} ${state}`).toMatch(/ (\d+)\/\1$/);
+      const jwt = await secretData(namespace, 'platform-jwt');
+      expect(Buffer.from(jwt['private-key.pem'] ?? '', 'base64').toString()).toContain('BEGIN PRIVATE KEY');
+      expect(Object.keys(await secretData(namespace, 'platform-database')).sort()).toEqual([
+        'auth-mongo-url',
+        'discounts-mongo-url',
+        'items-mongo-url',
+      ]);
+      // A second deploy finds them and keeps them as they are.
+      await deploy({ ...base, environment, imageTag: 'second', test: false });
+      expect(await secretData(namespace, 'platform-jwt')).toEqual(jwt);
+    },
+  );
+});
+
+describe('upgrades', () => {
+  it('roll out a new image tag, and keep the generated signing key and database passwords', async () => {
+    const jwt = await secretData('platform-dev', 'platform-jwt');
+    const mongodb = await secretData('platform-dev', 'platform-mongodb');
+    await deploy({ ...base, environment: 'dev', imageTag: 'next', test: false });
+    const image = await cluster.kubectl([
+      'get',
+      'deployment',
+      'platform-items',
+      '-n',
+      'platform-dev',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    ]);
+    expect(image).toMatch(/:next$/);
+    expect(await secretData('platform-dev', 'platform-jwt')).toEqual(jwt);
+    expect(await secretData('platform-dev', 'platform-mongodb')).toEqual(mongodb);
+  });
+
+  it('are undone by --atomic when the new pods never become ready, leaving the previous revision', async () => {
+    const before = await cluster.kubectl([
+      'get',
+      'deployment',
+      'platform-items',
+      '-n',
+      'platform-dev',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    ]);
+    await expect(
+      deploy({
+        ...base,
+        environment: 'dev',
+        imageTag: 'broken',
+        timeout: '20s',
+        // More CPU than any node has: the new pods stay Pending.
+        set: ['services.items.resources.requests.cpu=500'],
+      }),
+    ).rejects.toThrow(/rolled back|atomic/i);
+    const after = await cluster.kubectl([
+      'get',
+      'deployment',
+      'platform-items',
+      '-n',
+      'platform-dev',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    ]);
+    expect(after).toBe(before);
+    expect((await availability('platform-dev'))['Deployment/platform-items']).toMatch(/^(\d+)\/\1$/);
+  });
+});
+
+describe('bad input is a clear error', () => {
+  it('names the known environments for one that does not exist', async () => {
+    await expect(deploy({ ...base, environment: 'qa', imageTag: 'x' })).rejects.toThrow(
+      new DeployInputError('unknown environment "qa" (known: dev, staging, prod)'),
+    );
+  });
+
+  it('says where the signing key comes from when no source is at hand', async () => {
+    await cluster.kubectl(['delete', 'namespace', 'platform-prod', '--wait=true']).catch(() => undefined);
+    const attempt = deploy({
+      ...base,
+      environment: 'prod',
+      imageTag: 'x',
+      databaseSecretFile: standIns('prod2').databaseSecretFile,
+    });
+    await expect(attempt).rejects.toThrow(DeployInputError);
+    await expect(attempt).rejects.toThrow(
+      /platform\/prod\/jwt-signing-key.*aws CLI is not available.*--signing-key-file/,
+    );
+    // Refused before anything changed: not even the namespace was created.
+    expect(
+      await cluster.kubectl(['get', 'namespace', 'platform-prod', '--ignore-not-found', '-o', 'name']),
+    ).toBe('');
+  });
+
+  it('says the cluster does not answer', async () => {
+    const kubeconfig = join(dir, 'nowhere.kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'x', cluster: { server: 'https://127.0.0.1:1' } }],
+        users: [{ name: 'x', user: {} }],
+        contexts: [{ name: 'x', context: { cluster: 'x', user: 'x' } }],
+        'current-context': 'x',
+      }),
+    );
+    await expect(deploy({ ...base, kubeconfig, environment: 'dev', imageTag: 'x' })).rejects.toThrow(
+      /the cluster does not answer \(.*nowhere\.kubeconfig\)/,
+    );
+  });
+});
