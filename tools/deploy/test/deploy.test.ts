@@ -3,6 +3,7 @@
  * nodes): the first install of every environment into an empty cluster with nothing but this
  * function, upgrades, an upgrade undone by --atomic, the generated secrets kept, and clear refusals.
  */
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,17 @@ import {
 import { deploy, DeployInputError, type DeployOptions } from '../src';
 
 jest.setTimeout(300_000);
+
+/** Runs a tool; stdin from `input`. Rejects with its stderr on a non-zero exit. */
+function run(command: string, args: string[], options: { input?: string } = {}) {
+  return new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    const child = execFile(command, args, { maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`));
+      else resolve({ stdout, stderr });
+    });
+    child.stdin?.end(options.input ?? '');
+  });
+}
 
 const CHART = join(repoRoot, 'deploy', 'helm', 'platform');
 let cluster: ControlPlane;
@@ -124,6 +136,59 @@ describe('the first install of each environment', () => {
       // A second deploy finds them and keeps them as they are.
       await deploy({ ...base, environment, imageTag: 'second', test: false });
       expect(await secretData(namespace, 'platform-jwt')).toEqual(jwt);
+    },
+  );
+});
+
+describe('the API server', () => {
+  it.each(['dev', 'staging', 'prod'])(
+    'accepts every object the %s chart renders under strict validation, without a warning',
+    async (environment) => {
+      const namespace = `validate-${environment}`;
+      await cluster.kubectl(['create', 'namespace', namespace]);
+      // Pod Security restricted, enforced and warned about: a pod template below it is an error.
+      await cluster.kubectl([
+        'label',
+        'namespace',
+        namespace,
+        'pod-security.kubernetes.io/enforce=restricted',
+        'pod-security.kubernetes.io/warn=restricted',
+      ]);
+      const { stdout } = await run(base.tools.helm, [
+        'template',
+        'platform',
+        CHART,
+        '--namespace',
+        namespace,
+        '-f',
+        join(CHART, `values-${environment}.yaml`),
+        '--kubeconfig',
+        cluster.kubeconfig,
+      ]);
+      // kubectl prints the API server's warnings (unknown fields among them) on stderr.
+      const result = await run(
+        await toolPath('kubectl'),
+        [
+          '--kubeconfig',
+          cluster.kubeconfig,
+          'apply',
+          '--dry-run=server',
+          '--validate=strict',
+          '-n',
+          namespace,
+          '-f',
+          '-',
+        ],
+        { input: stdout },
+      );
+      expect(result.stderr).toBe('');
+      expect(
+        result.stdout
+          .split('\n')
+          .filter(Boolean)
+          .every((line) => line.endsWith('(server dry run)')),
+      ).toBe(true);
+      expect(result.stdout.split('\n').filter(Boolean).length).toBeGreaterThan(25);
     },
   );
 });
