@@ -92,6 +92,17 @@ async function availability(namespace: string): Promise<Record<string, string>> 
   );
 }
 
+const itemsImage = () =>
+  cluster.kubectl([
+    'get',
+    'deployment',
+    'platform-items',
+    '-n',
+    'platform-dev',
+    '-o',
+    'jsonpath={.spec.template.spec.containers[0].image}',
+  ]);
+
 const secretData = async (namespace: string, name: string) =>
   JSON.parse(
     await cluster.kubectl(['get', 'secret', name, '-n', namespace, '-o', 'jsonpath={.data}']),
@@ -198,30 +209,14 @@ describe('upgrades', () => {
     const jwt = await secretData('platform-dev', 'platform-jwt');
     const mongodb = await secretData('platform-dev', 'platform-mongodb');
     await deploy({ ...base, environment: 'dev', imageTag: 'next', test: false });
-    const image = await cluster.kubectl([
-      'get',
-      'deployment',
-      'platform-items',
-      '-n',
-      'platform-dev',
-      '-o',
-      'jsonpath={.spec.template.spec.containers[0].image}',
-    ]);
+    const image = await itemsImage();
     expect(image).toMatch(/:next$/);
     expect(await secretData('platform-dev', 'platform-jwt')).toEqual(jwt);
     expect(await secretData('platform-dev', 'platform-mongodb')).toEqual(mongodb);
   });
 
   it('are undone by --atomic when the new pods never become ready, leaving the previous revision', async () => {
-    const before = await cluster.kubectl([
-      'get',
-      'deployment',
-      'platform-items',
-      '-n',
-      'platform-dev',
-      '-o',
-      'jsonpath={.spec.template.spec.containers[0].image}',
-    ]);
+    const before = await itemsImage();
     await expect(
       deploy({
         ...base,
@@ -232,15 +227,7 @@ describe('upgrades', () => {
         set: ['services.items.resources.requests.cpu=500'],
       }),
     ).rejects.toThrow(/rolled back|atomic/i);
-    const after = await cluster.kubectl([
-      'get',
-      'deployment',
-      'platform-items',
-      '-n',
-      'platform-dev',
-      '-o',
-      'jsonpath={.spec.template.spec.containers[0].image}',
-    ]);
+    const after = await itemsImage();
     expect(after).toBe(before);
     expect((await availability('platform-dev'))['Deployment/platform-items']).toMatch(/^(\d+)\/\1$/);
   });
