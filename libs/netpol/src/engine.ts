@@ -268,49 +268,53 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
     }
     return { pods, ranges: flatten(runs) };
   };
-  // Per class, what its side admits (null: not isolated); filled on first use.
-  const egressByClass: (SideAdmits | null | undefined)[] = [];
-  const ingressByClass: (SideAdmits | null | undefined)[] = [];
-  const egressOf = (podClass: PodClass): SideAdmits | undefined => {
-    let side = egressByClass[podClass.index];
-    if (side === undefined) egressByClass[podClass.index] = side = computeEgress(podClass) ?? null;
-    return side ?? undefined;
+  /**
+   * What one side of a class admits (undefined: no policy selects it, so everything). Memoised per
+   * class, and shared by every class selected by the same policies (for ingress, with the same
+   * ports too, as named ports resolve at the destination itself).
+   */
+  const side = (
+    policiesOf: number[][],
+    rulesOf: (policy: CompiledPolicy) => CompiledRule[],
+    keyOf: (podClass: PodClass, selecting: number[]) => string,
+    destination: (podClass: PodClass) => (peer: number) => PodClass | undefined,
+  ) => {
+    const byClass: (SideAdmits | null | undefined)[] = [];
+    return (podClass: PodClass): SideAdmits | undefined => {
+      const known = byClass[podClass.index];
+      if (known !== undefined) return known ?? undefined;
+      const selecting = policiesOf[podClass.index] ?? [];
+      let admitted: SideAdmits | undefined;
+      if (selecting.length > 0) {
+        const key = keyOf(podClass, selecting);
+        admitted = sideCache.get(key);
+        if (!admitted) {
+          const rules = selecting.flatMap((index) => {
+            const policy = compiled[index];
+            return policy ? rulesOf(policy) : [];
+          });
+          admitted = admits(rules, destination(podClass));
+          sideCache.set(key, admitted);
+        }
+      }
+      byClass[podClass.index] = admitted ?? null;
+      return admitted;
+    };
   };
-  const ingressOf = (podClass: PodClass): SideAdmits | undefined => {
-    let side = ingressByClass[podClass.index];
-    if (side === undefined) ingressByClass[podClass.index] = side = computeIngress(podClass) ?? null;
-    return side ?? undefined;
-  };
-  const computeEgress = (podClass: PodClass): SideAdmits | undefined => {
-    const selecting = egressPolicies[podClass.index] ?? [];
-    if (selecting.length === 0) return undefined;
-    const key = `E${selecting.join(',')}`;
-    let side = sideCache.get(key);
-    if (!side) {
-      // Egress named ports resolve at each destination pod; towards addresses they match nothing.
-      side = admits(
-        selecting.flatMap((index) => compiled[index]?.egress ?? []),
-        (peer) => classes[peer],
-      );
-      sideCache.set(key, side);
-    }
-    return side;
-  };
-  const computeIngress = (podClass: PodClass): SideAdmits | undefined => {
-    const selecting = ingressPolicies[podClass.index] ?? [];
-    if (selecting.length === 0) return undefined;
-    const key = `I${selecting.join(',')}\u0000${portsKey(podClass.ports)}`;
-    let side = sideCache.get(key);
-    if (!side) {
-      // Ingress named ports resolve at the destination itself, whoever the source is.
-      side = admits(
-        selecting.flatMap((index) => compiled[index]?.ingress ?? []),
-        () => podClass,
-      );
-      sideCache.set(key, side);
-    }
-    return side;
-  };
+  // Egress named ports resolve at each destination pod; towards addresses they match nothing.
+  const egressOf = side(
+    egressPolicies,
+    (policy) => policy.egress,
+    (_podClass, selecting) => `E${selecting.join(',')}`,
+    () => (peer) => classes[peer],
+  );
+  // Ingress named ports resolve at the destination itself, whoever the source is.
+  const ingressOf = side(
+    ingressPolicies,
+    (policy) => policy.ingress,
+    (podClass, selecting) => `I${selecting.join(',')}\u0000${portsKey(podClass.ports)}`,
+    (podClass) => () => podClass,
+  );
 
   const classBetween = (source: PodClass, destination: PodClass): ConnectionSet => {
     const egress = egressOf(source);

@@ -14,48 +14,62 @@ export interface DisplayPair {
   connections: string;
 }
 
-interface Run {
-  first: number;
-  last: number;
-  networks: string[];
+function rangeLabel(range: AddressRange): string {
+  return range.networks.length === 0 ? range.id : `${range.id} (${range.networks.join(', ')})`;
 }
 
-function rangeLabel(run: Run): string {
-  const range = formatRange(run.first, run.last);
-  return run.networks.length === 0 ? range : `${range} (${run.networks.join(', ')})`;
-}
-
-/** Merges, per pod end and connection set, the ranges that follow each other with the same networks. */
-export function displayPairs(pairs: EndpointPair[]): DisplayPair[] {
-  const rows: DisplayPair[] = [];
-  const runs = new Map<string, { row: DisplayPair; run: Run; rangeIsSource: boolean }>();
-  for (const { from, to, connections } of pairs) {
-    const text = connections.toString();
-    const range = from.kind === 'range' ? from : to.kind === 'range' ? to : undefined;
-    if (!range) {
-      rows.push({ from: from.id, to: to.id, connections: text });
+/**
+ * The pairs, in their order, with each range end joined to the range of the same pod end and
+ * connection set just before it, when the two follow each other and `joins` allows it.
+ */
+function joinRanges(
+  pairs: EndpointPair[],
+  joins: (earlier: AddressRange, next: AddressRange, rangeIsSource: boolean) => boolean,
+): EndpointPair[] {
+  const joined: EndpointPair[] = [];
+  const open = new Map<string, EndpointPair>();
+  for (const pair of pairs) {
+    const rangeIsSource = pair.from.kind === 'range';
+    const range = rangeIsSource ? pair.from : pair.to;
+    if (range.kind !== 'range') {
+      joined.push(pair);
       continue;
     }
-    const pod = range === from ? to : from;
-    const networks = range.networks.join(',');
-    const key = `${range === from ? '<' : '>'}${pod.id}\u0000${text}\u0000${networks}`;
-    const open = runs.get(key);
-    if (open && open.run.last + 1 === range.first) {
-      open.run.last = range.last;
-      const label = rangeLabel(open.run);
-      if (open.rangeIsSource) open.row.from = label;
-      else open.row.to = label;
+    const pod = rangeIsSource ? pair.to : pair.from;
+    const key = `${rangeIsSource ? '<' : '>'}${pod.id}\u0000${pair.connections.toString()}`;
+    const earlier = open.get(key);
+    const earlierRange = earlier && (rangeIsSource ? earlier.from : earlier.to);
+    if (
+      earlier &&
+      earlierRange?.kind === 'range' &&
+      earlierRange.last + 1 === range.first &&
+      joins(earlierRange, range, rangeIsSource)
+    ) {
+      const longer: AddressRange = {
+        ...earlierRange,
+        last: range.last,
+        id: formatRange(earlierRange.first, range.last),
+      };
+      if (rangeIsSource) earlier.from = longer;
+      else earlier.to = longer;
       continue;
     }
-    const run = { first: range.first, last: range.last, networks: range.networks };
-    const row =
-      range === from
-        ? { from: rangeLabel(run), to: pod.id, connections: text }
-        : { from: pod.id, to: rangeLabel(run), connections: text };
-    rows.push(row);
-    runs.set(key, { row, run, rangeIsSource: range === from });
+    const copy = { ...pair };
+    joined.push(copy);
+    open.set(key, copy);
   }
-  return rows;
+  return joined;
+}
+
+const sameNetworks = (a: AddressRange, b: AddressRange) => a.networks.join(',') === b.networks.join(',');
+
+/** Pairs as reports show them: adjacent ranges with the same connections and networks merged. */
+export function displayPairs(pairs: EndpointPair[]): DisplayPair[] {
+  return joinRanges(pairs, sameNetworks).map(({ from, to, connections }) => ({
+    from: from.kind === 'range' ? rangeLabel(from) : from.id,
+    to: to.kind === 'range' ? rangeLabel(to) : to.id,
+    connections: connections.toString(),
+  }));
 }
 
 function textTable(header: string[], body: string[][]): string {
@@ -104,45 +118,15 @@ export function formatConnlist(pairs: EndpointPair[], splits?: Analysis['splits'
 }
 
 /**
- * Pairs with adjacent ranges merged wherever the policies of that direction do not split them:
- * the analyzer splits destinations at egress ipBlocks and sources at ingress ones.
+ * Adjacent ranges merged wherever the policies of that direction do not split them: the analyzer
+ * splits destinations at egress ipBlocks and sources at ingress ones.
  */
 function mergeRanges(pairs: EndpointPair[], splits: Analysis['splits']): EndpointPair[] {
-  const merged: EndpointPair[] = [];
-  const open = new Map<string, EndpointPair>();
   const sorted = [...pairs].sort((a, b) => rangeStart(a) - rangeStart(b));
-  for (const pair of sorted) {
-    const { from, to } = pair;
-    const range = from.kind === 'range' ? from : to.kind === 'range' ? to : undefined;
-    if (!range) {
-      merged.push(pair);
-      continue;
-    }
-    const pod = range === from ? to : from;
-    const key = `${range === from ? '<' : '>'}${pod.id}\u0000${pair.connections.toString()}`;
-    const earlier = open.get(key);
-    const earlierRange = earlier && (earlier.from.kind === 'range' ? earlier.from : earlier.to);
-    const split = range === from ? splits.ingress : splits.egress;
-    if (
-      earlier &&
-      earlierRange?.kind === 'range' &&
-      earlierRange.last + 1 === range.first &&
-      !split.has(range.first)
-    ) {
-      const joined: AddressRange = {
-        ...earlierRange,
-        last: range.last,
-        id: formatRange(earlierRange.first, range.last),
-      };
-      if (earlier.from.kind === 'range') earlier.from = joined;
-      else earlier.to = joined;
-      continue;
-    }
-    const copy = { ...pair };
-    merged.push(copy);
-    open.set(key, copy);
-  }
-  return merged;
+  return joinRanges(
+    sorted,
+    (_earlier, next, rangeIsSource) => !(rangeIsSource ? splits.ingress : splits.egress).has(next.first),
+  );
 }
 
 const rangeStart = (pair: EndpointPair) =>
