@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand } from '@platform/devstack';
 import { parse } from 'yaml';
 
 /** A problem with what was asked (exit 2), as opposed to a deploy that failed (exit 1). */
@@ -89,23 +89,12 @@ export function environmentNeeds(chartDir: string, environment: string): Environ
   };
 }
 
-function runTool(command: string, args: string[], input?: string, timeoutMs = 15 * 60_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      command,
-      args,
-      { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs },
-      (error, stdout, stderr) => {
-        if (error) {
-          const detail = stderr.trim() || stdout.trim() || error.message;
-          reject(
-            new Error(`${command.split('/').pop() ?? command} ${args[0] ?? ''}: ${detail}`, { cause: error }),
-          );
-        } else resolve(stdout);
-      },
-    );
-    child.stdin?.end(input ?? '');
-  });
+async function runTool(command: string, args: string[], input?: string, timeoutMs?: number): Promise<string> {
+  const options = {
+    ...(input === undefined ? {} : { input }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  };
+  return (await runCommand(command, args, options)).stdout;
 }
 
 /**

@@ -3,7 +3,6 @@
  * nodes): the first install of every environment into an empty cluster with nothing but this
  * function, upgrades, an upgrade undone by --atomic, the generated secrets kept, and clear refusals.
  */
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { join } from 'node:path';
 import {
   installChartCrds,
   repoRoot,
+  runCommand,
   startControlPlane,
   toolPath,
   type ControlPlane,
@@ -18,17 +18,6 @@ import {
 import { deploy, DeployInputError, type DeployOptions } from '../src';
 
 jest.setTimeout(300_000);
-
-/** Runs a tool; stdin from `input`. Rejects with its stderr on a non-zero exit. */
-function run(command: string, args: string[], options: { input?: string } = {}) {
-  return new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-    const child = execFile(command, args, { maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(' ')}: ${stderr || error.message}`));
-      else resolve({ stdout, stderr });
-    });
-    child.stdin?.end(options.input ?? '');
-  });
-}
 
 const CHART = join(repoRoot, 'deploy', 'helm', 'platform');
 let cluster: ControlPlane;
@@ -165,7 +154,7 @@ describe('the API server', () => {
         'pod-security.kubernetes.io/enforce=restricted',
         'pod-security.kubernetes.io/warn=restricted',
       ]);
-      const { stdout } = await run(base.tools.helm, [
+      const { stdout } = await runCommand(base.tools.helm, [
         'template',
         'platform',
         CHART,
@@ -177,7 +166,7 @@ describe('the API server', () => {
         cluster.kubeconfig,
       ]);
       // kubectl prints the API server's warnings (unknown fields among them) on stderr.
-      const result = await run(
+      const result = await runCommand(
         await toolPath('kubectl'),
         [
           '--kubeconfig',

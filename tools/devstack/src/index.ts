@@ -1,6 +1,7 @@
 export * from './database/launcher';
 export * from './test-database';
 export * from './tools';
+export * from './command';
 export * from './eventually';
 export * from './service-process';
 export * from './supervised';

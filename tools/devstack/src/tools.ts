@@ -18,37 +18,31 @@ export function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
+/** Runs scripts/tools.sh with `args` and returns what it printed; `what` names the thing in a failure. */
+async function toolsScript(args: string[], what: string, timeoutMs: number): Promise<string> {
+  try {
+    const { stdout } = await run('bash', [join(repoRoot, 'scripts', 'tools.sh'), ...args], {
+      maxBuffer: 1024 * 1024,
+      timeout: timeoutMs,
+    });
+    const printed = stdout.trim();
+    if (!printed) throw new Error(`scripts/tools.sh ${args.join(' ')} printed nothing`);
+    return printed;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(stderr ? `${what}: ${stderr}` : what, { cause: error });
+  }
+}
+
 /**
  * Path of a pinned tool, made available by scripts/tools.sh (PATH first, else .tools/bin,
  * else built or installed). Throws with the script's own explanation when it cannot be had.
  */
-export async function toolPath(name: string): Promise<string> {
-  try {
-    const { stdout } = await run('bash', [join(repoRoot, 'scripts', 'tools.sh'), 'path', name], {
-      maxBuffer: 1024 * 1024,
-      timeout: 15 * 60_000,
-    });
-    const path = stdout.trim();
-    if (!path) throw new Error(`scripts/tools.sh found no ${name}`);
-    return path;
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new Error(`${name} is not available${stderr ? `: ${stderr}` : ''}`, { cause: error });
-  }
+export function toolPath(name: string): Promise<string> {
+  return toolsScript(['path', name], `${name} is not available`, 15 * 60_000);
 }
 
 /** The directory of a pinned Go module's files (CRDs, kwok's stages), from scripts/tools.sh source. */
-export async function moduleSource(name: string): Promise<string> {
-  try {
-    const { stdout } = await run('bash', [join(repoRoot, 'scripts', 'tools.sh'), 'source', name], {
-      maxBuffer: 1024 * 1024,
-      timeout: 5 * 60_000,
-    });
-    return stdout.trim();
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new Error(`the sources of ${name} are not available${stderr ? `: ${stderr}` : ''}`, {
-      cause: error,
-    });
-  }
+export function moduleSource(name: string): Promise<string> {
+  return toolsScript(['source', name], `the sources of ${name} are not available`, 5 * 60_000);
 }

@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { runCommand } from '../command';
 import { freePort, portAcceptsConnections } from '../database/launcher';
 import { eventually } from '../eventually';
 import { spawnSupervised, type SupervisedProcess } from '../supervised';
@@ -273,24 +273,18 @@ function readyz(port: number, caFile: string, client: PemFiles): Promise<boolean
   });
 }
 
-function runKubectl(kubectl: string, kubeconfig: string, args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      kubectl,
-      [`--kubeconfig=${kubeconfig}`, ...args],
-      { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-      (error, stdout, stderr) => {
-        if (error)
-          reject(
-            new Error(`kubectl ${args.join(' ')}: ${stderr.trim() || stdout.trim() || error.message}`, {
-              cause: error,
-            }),
-          );
-        else resolve(stdout);
-      },
-    );
-    child.stdin?.end(input ?? '');
-  });
+async function runKubectl(
+  kubectl: string,
+  kubeconfig: string,
+  args: string[],
+  input?: string,
+): Promise<string> {
+  const options = {
+    timeoutMs: 120_000,
+    label: `kubectl ${args.join(' ')}`,
+    ...(input === undefined ? {} : { input }),
+  };
+  return (await runCommand(kubectl, [`--kubeconfig=${kubeconfig}`, ...args], options)).stdout;
 }
 
 function nodeObject(node: SimulatedNode) {
