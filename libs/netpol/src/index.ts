@@ -8,4 +8,5 @@ export * from './manifests';
 export * from './contract';
 export * from './analysis';
 export * from './report';
+export * from './diff';
 export { main as runCli } from './cli';

@@ -14,7 +14,8 @@ export interface DisplayPair {
   connections: string;
 }
 
-function rangeLabel(range: AddressRange): string {
+/** A range as reports show it: `10.0.0.0-10.0.0.255 (public-subnet-a)`. */
+export function rangeLabel(range: AddressRange): string {
   return range.networks.length === 0 ? range.id : `${range.id} (${range.networks.join(', ')})`;
 }
 
