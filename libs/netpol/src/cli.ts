@@ -4,7 +4,15 @@ import { allowedPairs, check, findEndpoint } from './analysis';
 import { loadContract, parsePort } from './contract';
 import { analyze, type Analysis, type AnalysisOptions } from './engine';
 import { evaluate } from './explain';
-import { buildCluster, InputError, loadClusterModel, loadManifests } from './manifests';
+import { ClusterAccessError, readCluster, type LiveSource } from './live';
+import {
+  buildCluster,
+  InputError,
+  loadClusterModel,
+  loadDocuments,
+  readInputs,
+  type ManifestDocument,
+} from './manifests';
 import { formatCheck, formatExplanation, formatMatrix, MATRIX_FORMATS, type MatrixFormat } from './report';
 import type { Cluster, Endpoint, Protocol } from './types';
 
@@ -18,7 +26,12 @@ usage:
 
   <inputs>      YAML or JSON files, directories (read recursively), or - for standard input:
                 helm template output, kubectl get -o yaml (List kinds too); kinds that neither make
-                pods nor are Namespaces or NetworkPolicies are ignored, and named on standard error
+                pods nor are Namespaces or NetworkPolicies are ignored, and named on standard error;
+                kube: (or kube:CONTEXT) reads a live cluster
+  --kubeconfig, --context
+                read a live cluster too (alone: instead of files), read-only: namespaces, pods,
+                workloads, services and NetworkPolicies of every namespace; the kubeconfig defaults
+                to $KUBECONFIG, then ~/.kube/config
   --model       the cluster model: namespaces, pods, named networks and pod address ranges the
                 inputs lack
   --namespace   namespace of objects that name none, and of bare names (default: default)
@@ -34,7 +47,7 @@ Connections are exact sets: every protocol (TCP, UDP, SCTP), every port 1-65535,
 IPv4 space outside the cluster split into ranges at every ipBlock and named-network boundary.
 
 exit codes: 0 success (check: the contract holds; explain: allowed), 1 contract broken or connection
-            denied, 2 bad usage or input`;
+            denied, 2 bad usage or input, or a cluster that cannot be read`;
 
 export interface CliIo {
   out: (text: string) => void;
@@ -43,16 +56,53 @@ export interface CliIo {
 
 class UsageError extends Error {}
 
-function loadCluster(
-  paths: string[],
-  model: string | undefined,
-  namespace: string,
+interface Inputs {
+  paths: string[];
+  model: string | undefined;
+  namespace: string;
+  /** The live cluster's kubeconfig and context, for `kube:` inputs and --kubeconfig/--context. */
+  live: LiveSource;
+  /** Whether --kubeconfig or --context asked for the live cluster without a `kube:` input. */
+  liveByOption: boolean;
+}
+
+const LIVE_INPUT = /^kube:(.*)$/;
+
+/** What reports call the inputs: files as given, standard input and clusters by name. */
+function inputLabel(inputs: Inputs): string {
+  const names = inputs.paths.map((path) => (path === '-' ? '<stdin>' : path));
+  if (inputs.liveByOption) names.push(`kube:${inputs.live.context ?? ''}`);
+  return names.join(' ');
+}
+
+async function loadCluster(
+  inputs: Inputs,
   io: CliIo,
   readStdin: (() => string) | undefined,
-): Cluster {
-  if (paths.length === 0)
-    throw new UsageError('no inputs given (files, directories, or - for standard input)');
-  const contents = loadManifests(paths, { defaultNamespace: namespace, ...(readStdin ? { readStdin } : {}) });
+): Promise<Cluster> {
+  const { paths, namespace } = inputs;
+  if (paths.length === 0 && !inputs.liveByOption)
+    throw new UsageError(
+      'no inputs given (files, directories, - for standard input, or kube: / --kubeconfig for a live cluster)',
+    );
+  const files = paths.filter((path) => !LIVE_INPUT.test(path));
+  const contexts = paths.flatMap((path) => {
+    const match = LIVE_INPUT.exec(path);
+    return match ? [match[1] || inputs.live.context] : [];
+  });
+  if (inputs.liveByOption) contexts.push(inputs.live.context);
+  const live: ManifestDocument[] = [];
+  for (const context of new Set(contexts)) {
+    const source: LiveSource = { ...inputs.live };
+    if (context) source.context = context;
+    else delete source.context;
+    live.push(...(await readCluster(source)).documents);
+  }
+  const documents = function* (): Generator<ManifestDocument> {
+    yield* readInputs(files, readStdin ? { readStdin } : {});
+    yield* live;
+  };
+  const contents = loadDocuments(documents(), { defaultNamespace: namespace });
   if (contents.ignored.length > 0) {
     const total = contents.ignored.reduce((sum, entry) => sum + entry.count, 0);
     io.err(
@@ -61,7 +111,7 @@ function loadCluster(
         .join(', ')}`,
     );
   }
-  return buildCluster(contents, model ? loadClusterModel(model) : undefined);
+  return buildCluster(contents, inputs.model ? loadClusterModel(inputs.model) : undefined);
 }
 
 function endpoint(
@@ -121,7 +171,7 @@ function ipBlockPods(value: string): AnalysisOptions {
   return { ipBlocksMatchPods: value === 'match' };
 }
 
-export function main(argv: string[], io: CliIo, readStdin?: () => string): number {
+export async function main(argv: string[], io: CliIo, readStdin?: () => string): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -137,6 +187,8 @@ export function main(argv: string[], io: CliIo, readStdin?: () => string): numbe
         to: { type: 'string' },
         port: { type: 'string' },
         'ipblock-pods': { type: 'string', default: 'match' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -147,7 +199,19 @@ export function main(argv: string[], io: CliIo, readStdin?: () => string): numbe
     }
     const namespace = values.namespace;
     const options = ipBlockPods(values['ipblock-pods']);
-    const cluster = () => loadCluster(paths, values.model, namespace, io, readStdin);
+    const inputs: Inputs = {
+      paths,
+      model: values.model,
+      namespace,
+      live: {
+        ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+        ...(values.context ? { context: values.context } : {}),
+      },
+      liveByOption:
+        (values.kubeconfig !== undefined || values.context !== undefined) &&
+        !paths.some((path) => LIVE_INPUT.test(path)),
+    };
+    const cluster = () => loadCluster(inputs, io, readStdin);
     switch (command) {
       case 'matrix': {
         const format = values.format as MatrixFormat;
@@ -159,21 +223,19 @@ export function main(argv: string[], io: CliIo, readStdin?: () => string): numbe
           : values.scope
             ? values.scope.split(',')
             : [namespace];
-        const analysis = analyze(cluster(), options);
+        const analysis = analyze(await cluster(), options);
         io.out(formatMatrix(allowedPairs(analysis, scope), format, analysis.notes, analysis.splits));
         return 0;
       }
       case 'check': {
         if (!values.expect) throw new UsageError('check needs --expect <contract>');
-        const loaded = cluster();
+        const loaded = await cluster();
         const result = check(loaded, loadContract(values.expect, namespace), namespace, options);
-        (result.ok ? io.out : io.err)(
-          formatCheck(result, paths.map((path) => (path === '-' ? '<stdin>' : path)).join(' ')),
-        );
+        (result.ok ? io.out : io.err)(formatCheck(result, inputLabel(inputs)));
         return result.ok ? 0 : 1;
       }
       case 'explain': {
-        const analysis = analyze(cluster(), options);
+        const analysis = analyze(await cluster(), options);
         const from = endpoint(analysis, values.from, '--from', namespace);
         const to = endpoint(analysis, values.to, '--to', namespace);
         if (values.port === undefined) {
@@ -196,7 +258,7 @@ export function main(argv: string[], io: CliIo, readStdin?: () => string): numbe
         throw new UsageError(`unknown command ${command} (matrix, check, explain)`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof InputError) {
+    if (error instanceof UsageError || error instanceof InputError || error instanceof ClusterAccessError) {
       io.err(`netpol: ${error.message}${error instanceof UsageError ? '\n\n' + USAGE : ''}`);
       return 2;
     }
@@ -209,8 +271,18 @@ export function main(argv: string[], io: CliIo, readStdin?: () => string): numbe
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
+  main(process.argv.slice(2), {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
-  });
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `netpol: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 2;
+    },
+  );
 }

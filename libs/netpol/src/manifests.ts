@@ -562,12 +562,45 @@ function ownedEndpoints(pods: PodObject[]): PodEndpoint[] {
 
 const defaultStdin = (): string => readFileSync(0, 'utf8');
 
+/** An object read from a file, standard input or a cluster, with where it came from. */
+export interface ManifestDocument {
+  origin: ManifestOrigin;
+  value: unknown;
+}
+
+/**
+ * The documents of files, directories and standard input (`-`, read once however often given),
+ * one file at a time: a file's objects are let go before the next one is parsed.
+ */
+export function* readInputs(
+  paths: string[],
+  input: Pick<ManifestInput, 'readStdin'>,
+): Generator<ManifestDocument> {
+  let stdin: string | undefined;
+  const readStdin = (): string => {
+    try {
+      return (input.readStdin ?? defaultStdin)();
+    } catch (error) {
+      throw new InputError({ file: STDIN_NAME }, `cannot read: ${(error as Error).message}`);
+    }
+  };
+  for (const file of inputFiles(paths)) {
+    if (file !== '-') yield* readDocuments(file);
+    else if (stdin === undefined) yield* readDocuments(STDIN_NAME, (stdin = readStdin()));
+  }
+}
+
 /**
  * Reads Namespaces, NetworkPolicies (defaulted and validated as the API server does) and the pods
  * of Pods and workloads from files, directories and standard input (`-`). Lists are flattened;
  * every other kind is counted in `ignored`.
  */
 export function loadManifests(paths: string[], input: ManifestInput): ManifestContents {
+  return loadDocuments(readInputs(paths, input), input);
+}
+
+/** What `loadManifests` reads, from documents already parsed (a live cluster's objects among them). */
+export function loadDocuments(documents: Iterable<ManifestDocument>, input: ManifestInput): ManifestContents {
   const namespaces = new Map<string, Namespace & { origin: ManifestOrigin }>();
   const policies: NetworkPolicy[] = [];
   const policyOrigins = new Map<string, ManifestOrigin>();
@@ -576,7 +609,6 @@ export function loadManifests(paths: string[], input: ManifestInput): ManifestCo
   const entries: (PodEndpoint | string)[] = [];
   const groups = new Map<string, PodObject[]>();
   const podsSeen = new Map<string, ManifestOrigin>();
-  let stdin: string | undefined;
 
   const visit = (value: unknown, origin: ManifestOrigin, itemKind?: string): void => {
     const read: Reader = new Reader(origin);
@@ -673,19 +705,7 @@ export function loadManifests(paths: string[], input: ManifestInput): ManifestCo
     }
   };
 
-  const readStdin = (): string => {
-    try {
-      return (input.readStdin ?? defaultStdin)();
-    } catch (error) {
-      throw new InputError({ file: STDIN_NAME }, `cannot read: ${(error as Error).message}`);
-    }
-  };
-  for (const file of inputFiles(paths)) {
-    // Standard input is read once, however often `-` is given.
-    if (file === '-' && stdin !== undefined) continue;
-    const documents = file === '-' ? readDocuments(STDIN_NAME, (stdin ??= readStdin())) : readDocuments(file);
-    for (const { origin, value } of documents) visit(value, origin);
-  }
+  for (const { origin, value } of documents) visit(value, origin);
 
   const pods = entries.flatMap((entry) => {
     if (typeof entry === 'string') return ownedEndpoints(groups.get(entry) ?? []);

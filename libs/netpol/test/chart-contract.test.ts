@@ -43,16 +43,19 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Writes manifests to a file and runs the CLI on them in the environment's namespace. */
-function cli(environment: string, manifests: Manifest[], ...args: string[]) {
+async function cli(environment: string, manifests: Manifest[], ...args: string[]) {
   const file = join(dir, `${environment}-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, manifests.map((manifest) => stringify(manifest)).join('---\n'));
   const out: string[] = [];
   const err: string[] = [];
   const [command = 'check', ...rest] = args;
-  const code = runCli([command, file, '--model', MODEL, '--namespace', `platform-${environment}`, ...rest], {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-  });
+  const code = await runCli(
+    [command, file, '--model', MODEL, '--namespace', `platform-${environment}`, ...rest],
+    {
+      out: (text) => out.push(text),
+      err: (text) => err.push(text),
+    },
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -70,8 +73,8 @@ const find = (manifests: Manifest[], kind: string, name: string) => {
 };
 
 describe.each(ENVIRONMENTS)('the %s chart', (environment) => {
-  it('holds the traffic-flow contract exactly, on every port and address', () => {
-    const result = checkContract(environment, copy(environment));
+  it('holds the traffic-flow contract exactly, on every port and address', async () => {
+    const result = await checkContract(environment, copy(environment));
     // The one line naming the kinds that carry no pods or policies, and nothing else.
     expect(result.err).toMatch(
       /^netpol: ignored \d+ object\(s\) that neither make pods .*ConfigMap \(\d+\).*Service \(\d+\)/,
@@ -83,8 +86,8 @@ describe.each(ENVIRONMENTS)('the %s chart', (environment) => {
     expect(result.code).toBe(0);
   });
 
-  it('lets no pod reach any address outside the cluster but the database subnets, and nothing of another environment in', () => {
-    const matrix = cli(environment, copy(environment), 'matrix', '--format', 'json');
+  it('lets no pod reach any address outside the cluster but the database subnets, and nothing of another environment in', async () => {
+    const matrix = await cli(environment, copy(environment), 'matrix', '--format', 'json');
     const { connections } = JSON.parse(matrix.out) as {
       connections: { from: string; to: string; toNetworks?: string[]; fromNetworks?: string[] }[];
     };
@@ -103,7 +106,7 @@ describe.each(ENVIRONMENTS)('the %s chart', (environment) => {
         new Set(['10.0.100.0-10.0.100.255', '10.0.200.0-10.0.200.255', '10.0.210.0-10.0.210.255']),
       );
     }
-    const fromOther = explain(
+    const fromOther = await explain(
       environment,
       copy(environment),
       'platform-other/items',
@@ -116,28 +119,28 @@ describe.each(ENVIRONMENTS)('the %s chart', (environment) => {
 });
 
 describe('a chart broken on purpose', () => {
-  it('a mislabelled pod: check lists the lost flows, explain shows the labels side by side', () => {
+  it('a mislabelled pod: check lists the lost flows, explain shows the labels side by side', async () => {
     const manifests = copy('dev');
     const items = find(manifests, 'Deployment', 'dev-items');
     items.spec.template.metadata.labels['app.kubernetes.io/name'] = 'item';
-    const result = checkContract('dev', manifests);
+    const result = await checkContract('dev', manifests);
     expect(result.code).toBe(1);
     expect(result.err).toContain(
       'group "items" matches nothing: no pod in namespace platform-dev with labels app.kubernetes.io/name=items',
     );
-    const why = explain('dev', manifests, 'dev-discounts', 'dev-items', '8080/TCP');
+    const why = await explain('dev', manifests, 'dev-discounts', 'dev-items', '8080/TCP');
     expect(why.code).toBe(1);
     expect(why.out).toContain('app.kubernetes.io/name: wants "items", pod has "item"');
   });
 
-  it('the DNS rule removed: every pod loses name resolution, and explain says DNS is not allowed', () => {
+  it('the DNS rule removed: every pod loses name resolution, and explain says DNS is not allowed', async () => {
     const manifests = copy('dev').filter((manifest) => manifest.metadata.name !== 'dev-allow-dns');
-    const result = checkContract('dev', manifests);
+    const result = await checkContract('dev', manifests);
     expect(result.code).toBe(1);
     expect(result.err).toContain('- platform-dev/dev-frontend -> kube-system/coredns: TCP 53,UDP 53');
-    const why = explain('dev', manifests, 'dev-discounts', 'dev-items', 'http');
+    const why = await explain('dev', manifests, 'dev-discounts', 'dev-items', 'http');
     expect(why.code).toBe(0);
-    const dns = explain('dev', manifests, 'dev-items', 'kube-system/coredns', '53/UDP');
+    const dns = await explain('dev', manifests, 'dev-items', 'kube-system/coredns', '53/UDP');
     expect(dns.code).toBe(1);
     expect(dns.out).toContain(
       'selects platform-dev/dev-items for egress and has no egress rules (default deny)',
@@ -147,22 +150,22 @@ describe('a chart broken on purpose', () => {
     );
   });
 
-  it('a port renamed: the contract flow is unresolved and a policy naming the old port matches nothing', () => {
+  it('a port renamed: the contract flow is unresolved and a policy naming the old port matches nothing', async () => {
     const manifests = copy('dev');
     const policy = find(manifests, 'NetworkPolicy', 'dev-items');
     policy.spec.ingress[0].ports = [{ port: 'http', protocol: 'TCP' }];
-    expect(checkContract('dev', manifests).code).toBe(0); // a named port in the policy is fine...
+    expect((await checkContract('dev', manifests)).code).toBe(0); // a named port in the policy is fine...
     const container = find(manifests, 'Deployment', 'dev-items').spec.template.spec.containers[0];
     container.ports[0].name = 'web'; // ...until the pod calls it something else
-    const result = checkContract('dev', manifests);
+    const result = await checkContract('dev', manifests);
     expect(result.code).toBe(1);
     expect(result.err).toContain('platform-dev/dev-items declares no port named "http"');
-    const why = explain('dev', manifests, 'dev-discounts', 'dev-items', '8080/TCP');
+    const why = await explain('dev', manifests, 'dev-discounts', 'dev-items', '8080/TCP');
     expect(why.code).toBe(1);
     expect(why.out).toContain('named port "http" is not declared by platform-dev/dev-items for TCP');
   });
 
-  it('an extra allow: check lists the unexpected flow, explain names the policy and rule that admit it', () => {
+  it('an extra allow: check lists the unexpected flow, explain names the policy and rule that admit it', async () => {
     const manifests = copy('prod');
     manifests.push({
       apiVersion: 'networking.k8s.io/v1',
@@ -174,7 +177,7 @@ describe('a chart broken on purpose', () => {
         egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443 }] }],
       },
     });
-    const result = checkContract('prod', manifests);
+    const result = await checkContract('prod', manifests);
     expect(result.code).toBe(1);
     expect(result.err).toContain('allowed beyond the contract:');
     expect(result.err).toContain(
@@ -188,27 +191,27 @@ describe('a chart broken on purpose', () => {
     expect(result.err).toContain(
       'note: 8 endpoint(s) without a known address were taken to have one anywhere',
     );
-    const toPod = explain('prod', manifests, 'prod-frontend', 'platform-other/items', '443/TCP');
+    const toPod = await explain('prod', manifests, 'prod-frontend', 'platform-other/items', '443/TCP');
     expect(toPod.code).toBe(0);
     expect(toPod.out).toContain(
       'platform-other/items is admitted through ipBlock 0.0.0.0/0: its address is unknown and may lie in the pod address ranges the ipBlock overlaps',
     );
-    const why = explain('prod', manifests, 'prod-frontend', '8.8.8.8', '443/TCP');
+    const why = await explain('prod', manifests, 'prod-frontend', '8.8.8.8', '443/TCP');
     expect(why.code).toBe(0);
     expect(why.out).toContain('admitted by platform-prod/frontend-to-the-world egress rule 0');
   });
 
-  it('a wrong namespace selector: Prometheus loses the metrics ports, explain shows the namespace labels', () => {
+  it('a wrong namespace selector: Prometheus loses the metrics ports, explain shows the namespace labels', async () => {
     const manifests = copy('staging');
     const policy = find(manifests, 'NetworkPolicy', 'staging-auth');
     const rule = policy.spec.ingress.find(
       (candidate: { ports: { port: number }[] }) => candidate.ports[0]?.port === 9090,
     );
     rule.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'] = 'prometheus';
-    const result = checkContract('staging', manifests);
+    const result = await checkContract('staging', manifests);
     expect(result.code).toBe(1);
     expect(result.err).toContain('- monitoring/prometheus -> platform-staging/staging-auth: TCP 9090');
-    const why = explain('staging', manifests, 'monitoring/prometheus', 'staging-auth', 'management');
+    const why = await explain('staging', manifests, 'monitoring/prometheus', 'staging-auth', 'management');
     expect(why.out).toContain('namespaceSelector does not match namespace "monitoring"');
     expect(why.out).toContain('kubernetes.io/metadata.name: wants "prometheus", namespace has "monitoring"');
   });

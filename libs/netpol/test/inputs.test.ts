@@ -25,10 +25,10 @@ function file(name: string, text: string): string {
   return path;
 }
 
-function cli(...args: string[]) {
+async function cli(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runCli(args, { out: (text) => out.push(text), err: (text) => err.push(text) });
+  const code = await runCli(args, { out: (text) => out.push(text), err: (text) => err.push(text) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -691,34 +691,36 @@ spec:
 `,
     );
 
-  it('prints the matrix as text, Markdown, JSON, a Mermaid graph and the analyzer list', () => {
+  it('prints the matrix as text, Markdown, JSON, a Mermaid graph and the analyzer list', async () => {
     const args = ['matrix', manifests(), '--model', model(), '--namespace', 'shop'];
-    const text = cli(...args).out;
+    const text = (await cli(...args)).out;
     expect(text).toMatch(/^edge\/proxy +shop\/web +TCP 8080$/m);
     // The first policy's rule has no peers: every source, every address included, reaches http.
     expect(text).toMatch(/^0\.0\.0\.0-255\.255\.255\.255 \(internet\) +shop\/web +TCP 8080$/m);
     // web's egress is open: every address, in one merged range.
     expect(text).toMatch(/^shop\/web +0\.0\.0\.0-255\.255\.255\.255 \(internet\) +All Connections$/m);
-    expect(cli(...args, '--format', 'markdown').out).toContain('| `edge/proxy` | `shop/web` | TCP 8080 |');
-    const json = JSON.parse(cli(...args, '--format', 'json').out) as { connections: unknown[] };
+    expect((await cli(...args, '--format', 'markdown')).out).toContain(
+      '| `edge/proxy` | `shop/web` | TCP 8080 |',
+    );
+    const json = JSON.parse((await cli(...args, '--format', 'json')).out) as { connections: unknown[] };
     expect(json.connections).toContainEqual({
       from: 'edge/proxy',
       to: 'shop/web',
       connections: 'TCP 8080',
       ports: { TCP: [[8080, 8080]] },
     });
-    expect(cli(...args, '--format', 'mermaid').out).toContain('edge_proxy -->|"TCP 8080"| shop_web');
-    expect(cli(...args, '--format', 'connlist').out).toContain(
+    expect((await cli(...args, '--format', 'mermaid')).out).toContain('edge_proxy -->|"TCP 8080"| shop_web');
+    expect((await cli(...args, '--format', 'connlist')).out).toContain(
       'edge/proxy[Model] => shop/web[Deployment] : TCP 8080',
     );
-    expect(cli(...args, '--format', 'svg').code).toBe(2);
+    expect((await cli(...args, '--format', 'svg')).code).toBe(2);
   });
 
-  it('reads standard input as -, and names the kinds it ignored on one line', () => {
+  it('reads standard input as -, and names the kinds it ignored on one line', async () => {
     const text = readFileSync(manifests(), 'utf8');
     const out: string[] = [];
     const err: string[] = [];
-    const code = runCli(
+    const code = await runCli(
       ['matrix', '-', '--all-namespaces', '--namespace', 'shop'],
       { out: (line) => out.push(line), err: (line) => err.push(line) },
       () => text,
@@ -730,28 +732,28 @@ spec:
     ]);
   });
 
-  it('explains with exit 0 for allowed and 1 for denied, and 2 for unknown endpoints', () => {
+  it('explains with exit 0 for allowed and 1 for denied, and 2 for unknown endpoints', async () => {
     const base = [manifests(), '--model', model(), '--namespace', 'shop'];
-    const allowed = cli('explain', ...base, '--from', 'edge/proxy', '--to', 'web', '--port', 'http');
+    const allowed = await cli('explain', ...base, '--from', 'edge/proxy', '--to', 'web', '--port', 'http');
     expect(allowed.code).toBe(0);
     expect(allowed.out).toContain('edge/proxy -> shop/web 8080/TCP: ALLOWED');
-    const denied = cli('explain', ...base, '--from', 'edge/proxy', '--to', 'web', '--port', '9090/TCP');
+    const denied = await cli('explain', ...base, '--from', 'edge/proxy', '--to', 'web', '--port', '9090/TCP');
     expect(denied.code).toBe(1);
     expect(denied.out).toContain('port 9090/TCP not in [8080/TCP]');
-    const whole = cli('explain', ...base, '--from', 'edge/proxy', '--to', 'web');
+    const whole = await cli('explain', ...base, '--from', 'edge/proxy', '--to', 'web');
     expect(whole.code).toBe(0);
     expect(whole.out).toContain('edge/proxy -> shop/web: allowed TCP 8080');
-    const outside = cli('explain', ...base, '--from', '203.0.113.9', '--to', 'web');
+    const outside = await cli('explain', ...base, '--from', '203.0.113.9', '--to', 'web');
     expect(outside.code).toBe(0);
     expect(outside.out).toContain('0.0.0.0-255.255.255.255 -> shop/web: allowed TCP 8080');
-    const proxyOut = cli('explain', ...base, '--from', 'web', '--to', 'edge/proxy');
+    const proxyOut = await cli('explain', ...base, '--from', 'web', '--to', 'edge/proxy');
     expect(proxyOut.out).toContain('shop/web -> edge/proxy: allowed All Connections');
-    const unknown = cli('explain', ...base, '--from', 'edge/nginx', '--to', 'web', '--port', '80');
+    const unknown = await cli('explain', ...base, '--from', 'edge/nginx', '--to', 'web', '--port', '80');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('--from edge/nginx: no such pod, workload, network or address');
   });
 
-  it('matches ipBlocks against pod addresses unless told to ignore them', () => {
+  it('matches ipBlocks against pod addresses unless told to ignore them', async () => {
     const pods = file(
       'pods.yaml',
       `apiVersion: v1
@@ -781,20 +783,20 @@ spec:
       '--port',
       '9090',
     ];
-    const matched = cli(...args);
+    const matched = await cli(...args);
     expect(matched.code).toBe(0);
     expect(matched.out).toContain(
       'shop/client is admitted through ipBlock 10.1.0.0/16, which holds its address (10.1.2.3)',
     );
-    const ignored = cli(...args, '--ipblock-pods', 'ignore');
+    const ignored = await cli(...args, '--ipblock-pods', 'ignore');
     expect(ignored.code).toBe(1);
     expect(ignored.out).toContain('ipBlock 10.1.0.0/16 is not matched against pod addresses');
-    expect(cli(...args, '--ipblock-pods', 'sometimes').code).toBe(2);
+    expect((await cli(...args, '--ipblock-pods', 'sometimes')).code).toBe(2);
   });
 
-  it('prints usage with exit 2 when the command is missing or unknown', () => {
-    expect(cli().code).toBe(2);
-    expect(cli('verify', 'x.yaml').err).toContain('unknown command verify');
-    expect(cli('--help').code).toBe(0);
+  it('prints usage with exit 2 when the command is missing or unknown', async () => {
+    expect((await cli()).code).toBe(2);
+    expect((await cli('verify', 'x.yaml')).err).toContain('unknown command verify');
+    expect((await cli('--help')).code).toBe(0);
   });
 });

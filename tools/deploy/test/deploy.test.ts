@@ -11,22 +11,33 @@ import {
   installChartCrds,
   repoRoot,
   runCommand,
+  simulatedNodes,
   startControlPlane,
   toolPath,
   type ControlPlane,
 } from '@platform/devstack';
+import { loadClusterModel } from '@platform/netpol';
 import { deploy, DeployInputError, type DeployOptions } from '../src';
 
 jest.setTimeout(300_000);
 
 const CHART = join(repoRoot, 'deploy', 'helm', 'platform');
+const MODEL = join(repoRoot, 'deploy', 'netpol', 'cluster-eks.yaml');
+const CONTRACT = join(repoRoot, 'deploy', 'netpol', 'contract.yaml');
+const NETPOL = require.resolve('@platform/netpol/dist/cli.js');
 let cluster: ControlPlane;
 let dir: string;
 let base: Pick<DeployOptions, 'chartDir' | 'tools' | 'kubeconfig' | 'timeout'>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'deploy-test-'));
-  cluster = await startControlPlane({ startTimeoutMs: 150_000, persistentVolumes: 4 });
+  // Pods take addresses where EKS gives them: the private subnets of the cluster model.
+  const podCidrs = loadClusterModel(MODEL).podAddressRanges ?? [];
+  cluster = await startControlPlane({
+    startTimeoutMs: 150_000,
+    persistentVolumes: 4,
+    nodes: simulatedNodes(3, podCidrs),
+  });
   await installChartCrds(cluster);
   base = {
     chartDir: CHART,
@@ -136,6 +147,59 @@ describe('the first install of each environment', () => {
       // A second deploy finds them and keeps them as they are.
       await deploy({ ...base, environment, imageTag: 'second', test: false });
       expect(await secretData(namespace, 'platform-jwt')).toEqual(jwt);
+    },
+  );
+});
+
+/** The verifier's command line, as users run it (`npm run netpol -- ...`); a failure throws its words. */
+const netpol = (args: string[], input?: string) =>
+  runCommand(process.execPath, [NETPOL, ...args], {
+    label: 'netpol',
+    ...(input === undefined ? {} : { input }),
+  });
+
+interface Matrix {
+  connections: { from: string; to: string; connections: string }[];
+}
+
+describe('the verifier on the live cluster', () => {
+  it.each(['dev', 'staging', 'prod'])(
+    '%s: reads the installed release, finds the same connections as in its render, and the contract holds',
+    async (environment) => {
+      const namespace = `platform-${environment}`;
+      const manifest = await runCommand(base.tools.helm, [
+        'get',
+        'manifest',
+        'platform',
+        '-n',
+        namespace,
+        '--kubeconfig',
+        cluster.kubeconfig,
+      ]);
+      const common = ['--model', MODEL, '--namespace', namespace];
+      const rendered = await netpol(['matrix', '-', ...common, '--format', 'json'], manifest.stdout);
+      const live = await netpol([
+        'matrix',
+        '--kubeconfig',
+        cluster.kubeconfig,
+        ...common,
+        '--format',
+        'json',
+      ]);
+      expect(live.stderr).toMatch(/^netpol: ignored \d+ object\(s\)[^\n]*Service \(\d+\)/);
+      const fromRender = (JSON.parse(rendered.stdout) as Matrix).connections;
+      const fromCluster = (JSON.parse(live.stdout) as Matrix).connections;
+      expect(fromRender.length).toBeGreaterThan(10);
+      expect(fromCluster).toEqual(fromRender);
+      const check = await netpol([
+        'check',
+        '--kubeconfig',
+        cluster.kubeconfig,
+        ...common,
+        '--expect',
+        CONTRACT,
+      ]);
+      expect(check.stdout).toMatch(/: the contract holds: /);
     },
   );
 });

@@ -8,7 +8,11 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ChildMeasurement } from './measurement';
 
-type RunCli = (argv: string[], io: { out: (text: string) => void; err: (text: string) => void }) => number;
+/** Synchronous in older versions of the verifier, asynchronous since it reads live clusters. */
+type RunCli = (
+  argv: string[],
+  io: { out: (text: string) => void; err: (text: string) => void },
+) => number | Promise<number>;
 
 const DIFFERENCE = /^ {2}[-+?] /gm;
 const FLOW = /"from":/g;
@@ -32,7 +36,7 @@ function count(pattern: RegExp, text: string): number {
   return matches;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const [modulePath, ...args] = process.argv.slice(2);
   const result: ChildMeasurement = {
     exitCode: null,
@@ -65,7 +69,7 @@ function main(): void {
     const started = performance.now();
     result.loadMs = started;
     try {
-      result.exitCode = runCli(args, io);
+      result.exitCode = await runCli(args, io);
     } finally {
       result.wallMs = performance.now() - started;
     }
@@ -77,4 +81,4 @@ function main(): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-main();
+void main();

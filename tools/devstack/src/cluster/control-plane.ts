@@ -305,7 +305,7 @@ function nodeObject(node: SimulatedNode) {
       annotations: { [KWOK_NODE]: 'fake' },
     },
     // No taint: every node of this cluster is simulated, so the chart installs unmodified.
-    spec: {},
+    spec: node.podCidr ? { podCIDR: node.podCidr, podCIDRs: [node.podCidr] } : {},
     status: {
       allocatable: {
         cpu: node.cpu,
