@@ -12,14 +12,22 @@ const files = readdirSync(WORKFLOWS_DIR)
   .filter((name) => /\.ya?ml$/.test(name))
   .sort();
 
+interface Step {
+  name?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  run?: string;
+}
 interface Job {
+  name?: string;
   if?: string;
   'timeout-minutes'?: number | string;
   permissions?: unknown;
   concurrency?: string | { group?: string; 'cancel-in-progress'?: boolean | string };
   environment?: string | { name: string };
   needs?: string | string[];
-  steps?: { uses?: string; with?: Record<string, unknown> }[];
+  steps?: Step[];
   /** A job that calls a reusable workflow: its timeout lives in the called workflow's jobs. */
   uses?: string;
   with?: Record<string, unknown>;
@@ -107,6 +115,51 @@ describe.each(files)('%s', (file) => {
 /** The jobs of a workflow that call `reusable`, with the inputs they pass. */
 const callersOf = (file: string, reusable: string) =>
   jobsOf(file).filter(([, job]) => job.uses === `./.github/workflows/${reusable}`);
+
+describe('ci.yml', () => {
+  describe('the flow diff job', () => {
+    const job = workflow('ci.yml').jobs['flow-diff'];
+    const steps = job?.steps ?? [];
+    const run = steps.map((step) => step.run ?? '').join('\n');
+    // Each command on one line: continuation lines joined.
+    const commands = run.replace(/\s*\\\n\s*/g, ' ');
+
+    test('runs on pull requests only, with the full history and no credentials left behind', () => {
+      expect(job?.name).toBe('Flow diff (dev, staging, prod)');
+      expect(job?.if).toBe("github.event_name == 'pull_request'");
+      expect(job?.permissions).toEqual({ contents: 'read' });
+      expect(steps[0]?.uses).toMatch(/^actions\/checkout@/);
+      expect(steps[0]?.with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
+    });
+
+    test('renders the chart at the base and at the head for dev, staging and prod', () => {
+      expect(run).toMatch(/\n\s*for env in dev staging prod; do\n/);
+      expect(run).toContain('git worktree add --detach "$base" "$BASE_SHA"');
+      expect(run).toContain('base_chart="$base/deploy/helm/platform"');
+      // The chart job's render, of the base's chart and of the head's.
+      expect(commands).toContain(
+        '"$helm" template platform "$base_chart" --namespace "platform-${env}" -f "$base_chart/values-${env}.yaml" --skip-tests >"$base_render"',
+      );
+      expect(commands).toContain(
+        '"$helm" template platform deploy/helm/platform --namespace "platform-${env}" -f "deploy/helm/platform/values-${env}.yaml" --skip-tests >"$head_render"',
+      );
+    });
+
+    test('writes each environment’s diff to the job summary under its heading, without failing on a change', () => {
+      expect(commands).toMatch(
+        /\{\n\s*echo "### \$\{env\}"\n[^}]*\n\s*npm run --silent netpol -- diff "\$base_render" "\$head_render" --model deploy\/netpol\/cluster-eks\.yaml --namespace "platform-\$\{env\}" --format markdown\n[^}]*\} >>"\$GITHUB_STEP_SUMMARY"/,
+      );
+      expect(run).not.toContain('--fail-on-change');
+    });
+
+    test('takes the pull request’s data through the environment, never into the script', () => {
+      expect(run).not.toContain('${{');
+      expect(steps.flatMap((step) => Object.values(step.env ?? {}))).toEqual([
+        '${{ github.event.pull_request.base.sha }}',
+      ]);
+    });
+  });
+});
 
 describe('deploy.yml', () => {
   const jobs = Object.fromEntries(jobsOf('deploy.yml'));
