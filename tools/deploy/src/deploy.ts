@@ -241,6 +241,10 @@ export async function deploy(options: DeployOptions): Promise<void> {
       // The test pods' own words say which service was not ready: fetched here, where a cluster
       // without kubelet logs, or a pod already gone, simply has none to give.
       const logs = await testLogs(kubectl, needs.namespace);
+      // helm leaves the hooks it made before one it could not create (a test pod that admission
+      // or a quota refused): the NetworkPolicies that open the readiness ports to the test pod
+      // would stay until the next helm test.
+      await removeTestHooks(kubectl, needs.namespace, release, log);
       const outcome = await rollBack(options.tools.helm, release, needs.namespace, timeout, helmAccess, log);
       throw new Error(`${(error as Error).message}${logs ? `\n${logs}` : ''}\n${outcome}`, { cause: error });
     }
@@ -327,6 +331,33 @@ async function rollBack(
     ...access,
   ]);
   return `rolled back to revision ${previous}`;
+}
+
+/** Deletes what the release's `helm test` hooks left: their pods and NetworkPolicies. */
+async function removeTestHooks(
+  kubectl: (args: string[]) => Promise<string>,
+  namespace: string,
+  release: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const listed = JSON.parse(
+    await kubectl([
+      'get',
+      'pods,networkpolicies',
+      '-n',
+      namespace,
+      '-l',
+      `app.kubernetes.io/instance=${release}`,
+      '-o',
+      'json',
+    ]),
+  ) as { items: { kind: string; metadata: { name: string; annotations?: Record<string, string> } }[] };
+  const hooks = listed.items
+    .filter((item) => (item.metadata.annotations?.['helm.sh/hook'] ?? '').split(',').includes('test'))
+    .map((item) => `${item.kind.toLowerCase()}/${item.metadata.name}`);
+  if (hooks.length === 0) return;
+  log(`removing what the test left: ${hooks.join(', ')}`);
+  await kubectl(['delete', '-n', namespace, '--ignore-not-found', '--wait=false', ...hooks]);
 }
 
 async function testLogs(kubectl: (args: string[]) => Promise<string>, namespace: string): Promise<string> {

@@ -1,0 +1,158 @@
+/**
+ * A release's whole life on a real control plane: `helm test` hooks that leave nothing behind
+ * (also when admission refuses the test pod), `helm uninstall` leaving exactly what the chart
+ * documents as kept, and the generated signing key and database passwords found again by a
+ * reinstall, made anew only when they are gone.
+ */
+import { join } from 'node:path';
+import {
+  installChartCrds,
+  repoRoot,
+  runCommand,
+  startControlPlane,
+  toolPath,
+  type ControlPlane,
+} from '@platform/devstack';
+import { deploy, type DeployOptions } from '../src';
+
+jest.setTimeout(300_000);
+
+const NAMESPACE = 'platform-dev';
+const RELEASE = 'platform';
+let cluster: ControlPlane;
+let base: Pick<DeployOptions, 'chartDir' | 'tools' | 'kubeconfig' | 'timeout' | 'environment'>;
+
+beforeAll(async () => {
+  cluster = await startControlPlane({ startTimeoutMs: 150_000, persistentVolumes: 2 });
+  await installChartCrds(cluster);
+  base = {
+    chartDir: join(repoRoot, 'deploy', 'helm', 'platform'),
+    kubeconfig: cluster.kubeconfig,
+    timeout: '90s',
+    environment: 'dev',
+    tools: { helm: await toolPath('helm'), kubectl: await toolPath('kubectl') },
+  };
+  await deploy({ ...base, imageTag: 'one' });
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const helm = (args: string[]) =>
+  runCommand(base.tools.helm, [...args, '--namespace', NAMESPACE, '--kubeconfig', cluster.kubeconfig]);
+
+interface Listed {
+  items: { kind: string; metadata: { name: string; annotations?: Record<string, string> } }[];
+}
+
+/** Every object of the namespace, of every kind the server lists, but the events. */
+async function everything(): Promise<string[]> {
+  const kinds = (await cluster.kubectl(['api-resources', '--verbs=list', '--namespaced', '-o', 'name']))
+    .split('\n')
+    .filter((kind) => kind && !kind.startsWith('events'));
+  const listed = JSON.parse(
+    await cluster.kubectl(['get', kinds.join(','), '-n', NAMESPACE, '-o', 'json']),
+  ) as Listed;
+  return listed.items.map((item) => `${item.kind}/${item.metadata.name}`).sort();
+}
+
+/** What `helm test` hooks there are in the namespace (pods and NetworkPolicies). */
+async function testHooks(): Promise<string[]> {
+  const listed = JSON.parse(
+    await cluster.kubectl(['get', 'pods,networkpolicies', '-n', NAMESPACE, '-o', 'json']),
+  ) as Listed;
+  return listed.items
+    .filter((item) => item.metadata.annotations?.['helm.sh/hook'] === 'test')
+    .map((item) => `${item.kind}/${item.metadata.name}`);
+}
+
+const secretData = async (name: string) =>
+  JSON.parse(
+    await cluster.kubectl(['get', 'secret', name, '-n', NAMESPACE, '-o', 'jsonpath={.data}']),
+  ) as Record<string, string>;
+
+const itemsImage = () =>
+  cluster.kubectl([
+    'get',
+    'deployment',
+    'platform-items',
+    '-n',
+    NAMESPACE,
+    '-o',
+    'jsonpath={.spec.template.spec.containers[0].image}',
+  ]);
+
+describe('helm test', () => {
+  it('leaves no hook behind when it passes, run by the deploy step or by hand', async () => {
+    expect(await testHooks()).toEqual([]);
+    const run = await helm(['test', RELEASE, '--timeout', '60s']);
+    expect(run.stdout).toMatch(/TEST SUITE: +platform-test-ready\n[\s\S]*Phase: +Succeeded/);
+    expect(await testHooks()).toEqual([]);
+  });
+
+  it('refused by admission: the deploy step says why, removes what helm left, and rolls back', async () => {
+    // A quota on pods with a deadline: only the test pod has one, so only it is refused.
+    await cluster.kubectl(
+      ['apply', '-n', NAMESPACE, '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: 'no-deadline-pods' },
+        spec: { hard: { pods: '0' }, scopes: ['Terminating'] },
+      }),
+    );
+    const lines: string[] = [];
+    try {
+      await expect(deploy({ ...base, imageTag: 'two', log: (line) => lines.push(line) })).rejects.toThrow(
+        /exceeded quota: no-deadline-pods[\s\S]*rolled back to revision/,
+      );
+    } finally {
+      await cluster.kubectl(['delete', 'resourcequota', 'no-deadline-pods', '-n', NAMESPACE]);
+    }
+    // helm had made the NetworkPolicies that open the readiness ports to the test pod.
+    expect(lines.join('\n')).toMatch(/removing what the test left: .*networkpolicy\/platform-test-ready\b/);
+    expect(await testHooks()).toEqual([]);
+    expect(await itemsImage()).toMatch(/:one$/);
+  });
+});
+
+describe('uninstall and reinstall', () => {
+  let jwt: Record<string, string>;
+  let database: Record<string, string>;
+
+  it('uninstall leaves exactly what the chart keeps: the generated Secrets and the database volume', async () => {
+    jwt = await secretData('platform-jwt');
+    database = await secretData('platform-mongodb');
+    const uninstall = await helm(['uninstall', RELEASE, '--wait', '--timeout', '60s']);
+    // helm names what it keeps, as the chart README says it will.
+    expect(uninstall.stdout + uninstall.stderr).toMatch(
+      /These resources were kept due to the resource policy:/,
+    );
+    expect(await everything()).toEqual([
+      // Kubernetes' own, in every namespace.
+      'ConfigMap/kube-root-ca.crt',
+      // The StatefulSet's claim: volumes outlive the release (helm never deletes them).
+      'PersistentVolumeClaim/data-platform-mongodb-0',
+      // helm.sh/resource-policy: keep.
+      'Secret/platform-jwt',
+      'Secret/platform-mongodb',
+      'ServiceAccount/default',
+    ]);
+  });
+
+  it('a reinstall adopts the kept Secrets: the same signing key and database passwords', async () => {
+    await deploy({ ...base, imageTag: 'three' });
+    expect(await secretData('platform-jwt')).toEqual(jwt);
+    expect(await secretData('platform-mongodb')).toEqual(database);
+    expect(await testHooks()).toEqual([]);
+  });
+
+  it('new ones are generated only when the stored Secrets are gone', async () => {
+    await cluster.kubectl(['delete', 'secret', 'platform-jwt', 'platform-mongodb', '-n', NAMESPACE]);
+    await deploy({ ...base, imageTag: 'four', test: false });
+    const fresh = await secretData('platform-jwt');
+    expect(Buffer.from(fresh['private-key.pem'] ?? '', 'base64').toString()).toContain('PRIVATE KEY');
+    expect(fresh).not.toEqual(jwt);
+    expect((await secretData('platform-mongodb'))['auth-password']).not.toEqual(database['auth-password']);
+  });
+});
