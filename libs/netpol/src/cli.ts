@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { allowedPairs, check, findEndpoint } from './analysis';
 import { loadContract, parsePort } from './contract';
+import { DIFF_FORMATS, diffAnalyses, formatDiff, type DiffFormat } from './diff';
 import { analyze, type Analysis, type AnalysisOptions } from './engine';
 import { evaluate } from './explain';
 import { ClusterAccessError, readCluster, type LiveSource } from './live';
@@ -23,6 +24,8 @@ usage:
                  [--format text|markdown|json|mermaid|connlist]
   netpol check   <inputs...> --expect CONTRACT [--model FILE] [--namespace NS]
   netpol explain <inputs...> --from SOURCE --to DESTINATION [--port PORT] [--model FILE] [--namespace NS]
+  netpol diff    <before> <after> | <before> --kubeconfig FILE [--model FILE] [--namespace NS] [--scope NS,... | --all-namespaces]
+                 [--format text|markdown|json] [--fail-on-change]
 
   <inputs>      YAML or JSON files, directories (read recursively), or - for standard input:
                 helm template output, kubectl get -o yaml (List kinds too); kinds that neither make
@@ -35,6 +38,11 @@ usage:
   --model       the cluster model: namespaces, pods, named networks and pod address ranges the
                 inputs lack
   --namespace   namespace of objects that name none, and of bare names (default: default)
+  <before>, <after>
+                one input each (a file, a directory, -, or kube:[CONTEXT]): the connections added,
+                removed and changed from one to the other, exact over every port and address
+  --fail-on-change
+                diff: exit 1 when any connection changed
   --ipblock-pods match|ignore
                 whether ipBlocks match pods by address (match, as Kubernetes does; ignore, as
                 np-guard/netpol-analyzer assumes)
@@ -46,8 +54,9 @@ usage:
 Connections are exact sets: every protocol (TCP, UDP, SCTP), every port 1-65535, and the whole
 IPv4 space outside the cluster split into ranges at every ipBlock and named-network boundary.
 
-exit codes: 0 success (check: the contract holds; explain: allowed), 1 contract broken or connection
-            denied, 2 bad usage or input, or a cluster that cannot be read`;
+exit codes: 0 success (check: the contract holds; explain: allowed), 1 contract broken, connection
+            denied, or (diff --fail-on-change) connections changed, 2 bad usage or input, or a
+            cluster that cannot be read`;
 
 export interface CliIo {
   out: (text: string) => void;
@@ -189,6 +198,7 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
         'ipblock-pods': { type: 'string', default: 'match' },
         kubeconfig: { type: 'string' },
         context: { type: 'string' },
+        'fail-on-change': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -212,17 +222,16 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
         !paths.some((path) => LIVE_INPUT.test(path)),
     };
     const cluster = () => loadCluster(inputs, io, readStdin);
+    const scopeOf = (): string[] | undefined => {
+      if (values.scope && values['all-namespaces'])
+        throw new UsageError('give --scope or --all-namespaces, not both');
+      return values['all-namespaces'] ? undefined : values.scope ? values.scope.split(',') : [namespace];
+    };
     switch (command) {
       case 'matrix': {
         const format = values.format as MatrixFormat;
         if (!MATRIX_FORMATS.includes(format)) throw new UsageError(`unknown --format ${format}`);
-        if (values.scope && values['all-namespaces'])
-          throw new UsageError('give --scope or --all-namespaces, not both');
-        const scope = values['all-namespaces']
-          ? undefined
-          : values.scope
-            ? values.scope.split(',')
-            : [namespace];
+        const scope = scopeOf();
         const analysis = analyze(await cluster(), options);
         io.out(formatMatrix(allowedPairs(analysis, scope), format, analysis.notes, analysis.splits));
         return 0;
@@ -254,8 +263,31 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
         io.out(formatExplanation(verdict, notes));
         return verdict.allowed ? 0 : 1;
       }
+      case 'diff': {
+        const format = values.format as DiffFormat;
+        if (!DIFF_FORMATS.includes(format))
+          throw new UsageError(`unknown --format ${format} (text, markdown, json)`);
+        // With --kubeconfig or --context, one input is compared with the live cluster.
+        const sides =
+          paths.length === 1 && inputs.liveByOption
+            ? [paths[0] ?? '', `kube:${inputs.live.context ?? ''}`]
+            : paths;
+        if (sides.length !== 2)
+          throw new UsageError(`diff compares two inputs, <before> and <after> (got ${sides.length})`);
+        if (sides.every((path) => path === '-'))
+          throw new UsageError('diff reads standard input for one side only');
+        const scope = scopeOf();
+        const side = (path: string): Inputs => ({ ...inputs, paths: [path], liveByOption: false });
+        const [before, after] = await Promise.all(
+          sides.map(async (path) => analyze(await loadCluster(side(path), io, readStdin), options)),
+        );
+        const result = diffAnalyses(before as Analysis, after as Analysis, scope);
+        const [beforeLabel = '', afterLabel = ''] = sides.map((path) => inputLabel(side(path)));
+        io.out(formatDiff(result, format, { before: beforeLabel, after: afterLabel }));
+        return result.changed && values['fail-on-change'] ? 1 : 0;
+      }
       default:
-        throw new UsageError(`unknown command ${command} (matrix, check, explain)`);
+        throw new UsageError(`unknown command ${command} (matrix, check, explain, diff)`);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError || error instanceof ClusterAccessError) {

@@ -10,3 +10,4 @@ export * from './analysis';
 export * from './report';
 export * from './diff';
 export { main as runCli } from './cli';
+export * from './live';

@@ -691,6 +691,41 @@ spec:
 `,
     );
 
+  it('diffs two inputs as text, Markdown and JSON, exit 1 with --fail-on-change only when they differ', async () => {
+    const before = manifests();
+    const after = file(
+      'app-9090.yaml',
+      readFileSync(before, 'utf8').replace(
+        'ports: [{ port: 8080 }]',
+        'ports: [{ port: 8080 }, { port: 9090 }]',
+      ),
+    );
+    const common = ['--model', model(), '--namespace', 'shop'];
+    const same = await cli('diff', before, before, ...common, '--fail-on-change');
+    expect(same.code).toBe(0);
+    expect(same.out).toMatch(/^no change in connections/);
+    const text = await cli('diff', before, after, ...common);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^~ edge\/proxy -> shop\/web: TCP 8080 -> TCP 8080,9090 \(added TCP 9090\)$/m);
+    expect((await cli('diff', before, after, ...common, '--fail-on-change')).code).toBe(1);
+    expect((await cli('diff', before, after, ...common, '--format', 'markdown')).out).toContain(
+      '`edge/proxy`',
+    );
+    const json = JSON.parse((await cli('diff', before, after, ...common, '--format', 'json')).out) as {
+      changed: boolean;
+      entries: { from: string; to: string; change: string; added: string }[];
+    };
+    expect(json.changed).toBe(true);
+    expect(json.entries).toContainEqual(
+      expect.objectContaining({ from: 'edge/proxy', to: 'shop/web', change: 'changed', added: 'TCP 9090' }),
+    );
+    const one = await cli('diff', before, ...common);
+    expect(one.code).toBe(2);
+    expect(one.err).toContain('diff compares two inputs, <before> and <after> (got 1)');
+    expect((await cli('diff', '-', '-', ...common)).err).toContain('standard input for one side only');
+    expect((await cli('diff', before, after, ...common, '--format', 'mermaid')).code).toBe(2);
+  });
+
   it('prints the matrix as text, Markdown, JSON, a Mermaid graph and the analyzer list', async () => {
     const args = ['matrix', manifests(), '--model', model(), '--namespace', 'shop'];
     const text = (await cli(...args)).out;

@@ -188,6 +188,29 @@ describe('a live cluster', () => {
   });
 });
 
+describe('diff against the live cluster', () => {
+  it('finds no change from the manifests it was made from, then exactly what a deleted policy took away', async () => {
+    const live = ['--kubeconfig', cluster.kubeconfig, '--all-namespaces'];
+    const same = await netpol('diff', manifests, ...live, '--fail-on-change');
+    expect(same.code).toBe(0);
+    expect(same.out).toMatch(/^no change in connections \(.*manifests\.yaml -> kube:\)/);
+    await cluster.kubectl(['delete', 'networkpolicy', 'db', '-n', 'shop']);
+    try {
+      const changed = await netpol('diff', manifests, ...live, '--fail-on-change', '--format', 'json');
+      expect(changed.code).toBe(1);
+      const { entries } = JSON.parse(changed.out) as {
+        entries: { from: string; to: string; change: string; removed: string }[];
+      };
+      // Only the deny-all selects db now: web, whose egress still allows it, can no longer reach it.
+      expect(entries.map(({ from, to, change, removed }) => ({ from, to, change, removed }))).toEqual([
+        { from: 'shop/web', to: 'shop/db', change: 'removed', removed: 'TCP 27017' },
+      ]);
+    } finally {
+      await cluster.kubectl(['apply', '-f', '-'], MANIFESTS);
+    }
+  });
+});
+
 describe('a cluster that cannot be read is a clear error', () => {
   it('names the server that does not answer', async () => {
     const kubeconfig = join(dir, 'nowhere.kubeconfig');

@@ -64,8 +64,10 @@ no network policy is enforced: it checks what the API server accepts and how the
   export KUBECONFIG=${cluster.kubeconfig}
   ${kubectl} get deploy -n ${NAMESPACE}
   ${kubectl} get pods -n ${NAMESPACE} -o wide
-  ${helm} get manifest platform -n ${NAMESPACE} | npm run -s netpol -- check - \\
+  npm run -s netpol -- check --kubeconfig "$KUBECONFIG" \\
     --model deploy/netpol/cluster-eks.yaml --namespace ${NAMESPACE} --expect deploy/netpol/contract.yaml
+  ${helm} get manifest platform -n ${NAMESPACE} | npm run -s netpol -- diff - kube: \\
+    --model deploy/netpol/cluster-eks.yaml --namespace ${NAMESPACE}
 
 Ctrl-C stops everything and removes its data.`);
   // Stay in the foreground until a signal: the timer keeps the event loop alive.
