@@ -77,18 +77,17 @@ interface Inputs {
 
 const LIVE_INPUT = /^kube:(.*)$/;
 
-/** What reports call the inputs: files as given, standard input and clusters by name. */
-function inputLabel(inputs: Inputs): string {
-  const names = inputs.paths.map((path) => (path === '-' ? '<stdin>' : path));
-  if (inputs.liveByOption) names.push(`kube:${inputs.live.context ?? ''}`);
-  return names.join(' ');
+interface Loaded {
+  cluster: Cluster;
+  /** What reports call the inputs: files as given, standard input, clusters by context. */
+  label: string;
 }
 
 async function loadCluster(
   inputs: Inputs,
   io: CliIo,
   readStdin: (() => string) | undefined,
-): Promise<Cluster> {
+): Promise<Loaded> {
   const { paths, namespace } = inputs;
   if (paths.length === 0 && !inputs.liveByOption)
     throw new UsageError(
@@ -101,11 +100,14 @@ async function loadCluster(
   });
   if (inputs.liveByOption) contexts.push(inputs.live.context);
   const live: ManifestDocument[] = [];
+  const clusters: string[] = [];
   for (const context of new Set(contexts)) {
     const source: LiveSource = { ...inputs.live };
     if (context) source.context = context;
     else delete source.context;
-    live.push(...(await readCluster(source)).documents);
+    const read = await readCluster(source);
+    live.push(...read.documents);
+    clusters.push(read.label);
   }
   const documents = function* (): Generator<ManifestDocument> {
     yield* readInputs(files, readStdin ? { readStdin } : {});
@@ -120,7 +122,10 @@ async function loadCluster(
         .join(', ')}`,
     );
   }
-  return buildCluster(contents, inputs.model ? loadClusterModel(inputs.model) : undefined);
+  return {
+    cluster: buildCluster(contents, inputs.model ? loadClusterModel(inputs.model) : undefined),
+    label: [...files.map((path) => (path === '-' ? '<stdin>' : path)), ...clusters].join(' '),
+  };
 }
 
 function endpoint(
@@ -232,19 +237,19 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
         const format = values.format as MatrixFormat;
         if (!MATRIX_FORMATS.includes(format)) throw new UsageError(`unknown --format ${format}`);
         const scope = scopeOf();
-        const analysis = analyze(await cluster(), options);
+        const analysis = analyze((await cluster()).cluster, options);
         io.out(formatMatrix(allowedPairs(analysis, scope), format, analysis.notes, analysis.splits));
         return 0;
       }
       case 'check': {
         if (!values.expect) throw new UsageError('check needs --expect <contract>');
         const loaded = await cluster();
-        const result = check(loaded, loadContract(values.expect, namespace), namespace, options);
-        (result.ok ? io.out : io.err)(formatCheck(result, inputLabel(inputs)));
+        const result = check(loaded.cluster, loadContract(values.expect, namespace), namespace, options);
+        (result.ok ? io.out : io.err)(formatCheck(result, loaded.label));
         return result.ok ? 0 : 1;
       }
       case 'explain': {
-        const analysis = analyze(await cluster(), options);
+        const analysis = analyze((await cluster()).cluster, options);
         const from = endpoint(analysis, values.from, '--from', namespace);
         const to = endpoint(analysis, values.to, '--to', namespace);
         if (values.port === undefined) {
@@ -279,11 +284,11 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
         const scope = scopeOf();
         const side = (path: string): Inputs => ({ ...inputs, paths: [path], liveByOption: false });
         const [before, after] = await Promise.all(
-          sides.map(async (path) => analyze(await loadCluster(side(path), io, readStdin), options)),
+          sides.map((path) => loadCluster(side(path), io, readStdin)),
         );
-        const result = diffAnalyses(before as Analysis, after as Analysis, scope);
-        const [beforeLabel = '', afterLabel = ''] = sides.map((path) => inputLabel(side(path)));
-        io.out(formatDiff(result, format, { before: beforeLabel, after: afterLabel }));
+        if (!before || !after) throw new UsageError('diff compares two inputs');
+        const result = diffAnalyses(analyze(before.cluster, options), analyze(after.cluster, options), scope);
+        io.out(formatDiff(result, format, { before: before.label, after: after.label }));
         return result.changed && values['fail-on-change'] ? 1 : 0;
       }
       default:

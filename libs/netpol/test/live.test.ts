@@ -193,7 +193,7 @@ describe('diff against the live cluster', () => {
     const live = ['--kubeconfig', cluster.kubeconfig, '--all-namespaces'];
     const same = await netpol('diff', manifests, ...live, '--fail-on-change');
     expect(same.code).toBe(0);
-    expect(same.out).toMatch(/^no change in connections \(.*manifests\.yaml -> kube:\)/);
+    expect(same.out).toMatch(/^no change in connections \(.*manifests\.yaml -> cluster:platform-test\)/);
     await cluster.kubectl(['delete', 'networkpolicy', 'db', '-n', 'shop']);
     try {
       const changed = await netpol('diff', manifests, ...live, '--fail-on-change', '--format', 'json');

@@ -1,14 +1,21 @@
 /**
  * `npm run cluster`: a real Kubernetes control plane on this machine with simulated nodes, the
- * chart's CRDs and the chart installed with values-dev.yaml into platform-dev, until Ctrl-C.
+ * chart's CRDs, and dev deployed into platform-dev by the deploy step the pipeline runs, until
+ * Ctrl-C.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { installChartCrds, startControlPlane, type ControlPlane } from './cluster';
-import { repoRoot, toolPath } from './tools';
+import {
+  installChartCrds,
+  repoRoot,
+  simulatedNodes,
+  startControlPlane,
+  toolPath,
+  type ControlPlane,
+} from '@platform/devstack';
+import { loadClusterModel } from '@platform/netpol';
+import { deploy } from './deploy';
 
-const run = promisify(execFile);
+const MODEL = join(repoRoot, 'deploy', 'netpol', 'cluster-eks.yaml');
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const NAMESPACE = 'platform-dev';
 
@@ -28,34 +35,25 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   say('starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok…');
-  const cluster = await startControlPlane();
+  // Pods take their addresses where EKS gives them (the model's private subnets), so that the
+  // verifier's ipBlocks meet them where they would in the cloud.
+  const podCidrs = loadClusterModel(MODEL).podAddressRanges ?? [];
+  const cluster = await startControlPlane({ nodes: simulatedNodes(3, podCidrs) });
   running.cluster = cluster;
   say('installing the CRDs of ServiceMonitor, PrometheusRule and SecurityGroupPolicy…');
   await installChartCrds(cluster);
-  const chart = join(repoRoot, 'deploy', 'helm', 'platform');
-  say(`installing the chart with values-dev.yaml into ${NAMESPACE}…`);
-  await run(
-    await toolPath('helm'),
-    [
-      'upgrade',
-      '--install',
-      'platform',
-      chart,
-      '--namespace',
-      NAMESPACE,
-      '--create-namespace',
-      '-f',
-      join(chart, 'values-dev.yaml'),
-      '--wait',
-      '--timeout',
-      '3m',
-      '--kubeconfig',
-      cluster.kubeconfig,
-    ],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  const kubectl = await toolPath('kubectl');
-  const helm = await toolPath('helm');
+  say(`deploying dev into ${NAMESPACE} (npm run deploy)…`);
+  const tools = { helm: await toolPath('helm'), kubectl: await toolPath('kubectl') };
+  await deploy({
+    environment: 'dev',
+    imageTag: 'local',
+    kubeconfig: cluster.kubeconfig,
+    chartDir: join(repoRoot, 'deploy', 'helm', 'platform'),
+    timeout: '3m',
+    tools,
+    log: (line) => say(`  ${line}`),
+  });
+  const { kubectl, helm } = tools;
   say(`
 A real Kubernetes control plane (v1.34) with three simulated nodes is running on 127.0.0.1, with
 the platform installed in ${NAMESPACE}. Pods are scheduled and turn Ready, but no container runs and
