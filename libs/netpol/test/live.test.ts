@@ -264,7 +264,7 @@ describe('a cluster that cannot be read is a clear error', () => {
     const result = await netpol('matrix', '--kubeconfig', kubeconfig, '--context', 'reader');
     expect(result.code).toBe(2);
     expect(result.err).toMatch(
-      /context reader\): RBAC refuses to list [a-z.]+ in all namespaces \(403 Forbidden\): .*system:serviceaccount:shop:reader.*cannot list/,
+      /context reader\): RBAC refuses to list [a-z0-9.]+ in all namespaces \(403 Forbidden\): .*system:serviceaccount:shop:reader.*cannot list/,
     );
     expect(result.err).toContain('the built-in "view" ClusterRole');
   });
