@@ -18,6 +18,7 @@ import {
 } from '@platform/devstack';
 import { loadClusterModel } from '@platform/netpol';
 import { deploy, DeployInputError, type DeployOptions } from '../src';
+import { itemsImage as readItemsImage, secretData as readSecretData } from './release-state';
 
 jest.setTimeout(300_000);
 
@@ -92,21 +93,8 @@ async function availability(namespace: string): Promise<Record<string, string>> 
   );
 }
 
-const itemsImage = () =>
-  cluster.kubectl([
-    'get',
-    'deployment',
-    'platform-items',
-    '-n',
-    'platform-dev',
-    '-o',
-    'jsonpath={.spec.template.spec.containers[0].image}',
-  ]);
-
-const secretData = async (namespace: string, name: string) =>
-  JSON.parse(
-    await cluster.kubectl(['get', 'secret', name, '-n', namespace, '-o', 'jsonpath={.data}']),
-  ) as Record<string, string>;
+const itemsImage = () => readItemsImage(cluster, 'platform-dev');
+const secretData = (namespace: string, name: string) => readSecretData(cluster, namespace, name);
 
 describe('the first install of each environment', () => {
   it('dev: with nothing prepared, every workload available and helm test passing', async () => {

@@ -14,6 +14,7 @@ import {
   type ControlPlane,
 } from '@platform/devstack';
 import { deploy, type DeployOptions } from '../src';
+import { itemsImage as readItemsImage, secretData as readSecretData } from './release-state';
 
 jest.setTimeout(300_000);
 
@@ -66,21 +67,8 @@ async function testHooks(): Promise<string[]> {
     .map((item) => `${item.kind}/${item.metadata.name}`);
 }
 
-const secretData = async (name: string) =>
-  JSON.parse(
-    await cluster.kubectl(['get', 'secret', name, '-n', NAMESPACE, '-o', 'jsonpath={.data}']),
-  ) as Record<string, string>;
-
-const itemsImage = () =>
-  cluster.kubectl([
-    'get',
-    'deployment',
-    'platform-items',
-    '-n',
-    NAMESPACE,
-    '-o',
-    'jsonpath={.spec.template.spec.containers[0].image}',
-  ]);
+const secretData = (name: string) => readSecretData(cluster, NAMESPACE, name);
+const itemsImage = () => readItemsImage(cluster, NAMESPACE);
 
 describe('helm test', () => {
   it('leaves no hook behind when it passes, run by the deploy step or by hand', async () => {
