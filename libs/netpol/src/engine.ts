@@ -17,12 +17,29 @@ import type {
 
 export type Direction = 'ingress' | 'egress';
 
+/** Whose semantics decide: the Kubernetes API's, or what the EKS network policy agent enforces. */
+export type Enforcer = 'upstream' | 'eks';
+export const ENFORCERS: readonly Enforcer[] = ['upstream', 'eks'];
+
 export interface AnalysisOptions {
   /**
    * Whether an ipBlock matches pods whose addresses fall in it, as Kubernetes enforces it (the
    * default). np-guard's netpol-analyzer assumes ipBlocks never match pods; `false` does the same.
    */
   ipBlocksMatchPods?: boolean;
+  /**
+   * `eks` (amazon-network-policy-controller-k8s, pkg/resolvers/endpoints.go, and the EKS user
+   * guide's network policy considerations) differs from upstream in three ways the analysis follows:
+   * - a CIDR entry carries numeric ports only (convertToPolicyInfoPortForCIDRs): named ports of a
+   *   rule are dropped for its ipBlock peers (pods they cover included) and for a rule without
+   *   peers (0.0.0.0/0), and a rule whose ports are all named admits nothing through them;
+   * - an ingress rule's named port resolves at every pod the policy selects, and the union applies
+   *   to each of them (getIngressRulesPorts), not at each destination alone;
+   * - policies apply only to pods with owner references ("Standalone Pods that don't have a
+   *   metadata.ownerReferences set can't have network policies applied to them"): bare pods are
+   *   open both ways.
+   */
+  enforcer?: Enforcer;
 }
 
 /** The exact set of connections from one endpoint to another. */
@@ -70,6 +87,8 @@ interface PodClass {
   addressRanges: number[];
   /** Some member has no known address, and the cluster says where pod addresses lie. */
   addressUnknown: boolean;
+  /** Whether policies apply to its members (EKS: only pods with owners). */
+  enforced: boolean;
 }
 
 interface NamedPort {
@@ -80,7 +99,12 @@ interface NamedPort {
 interface CompiledRule {
   /** No peers: every pod and every address. */
   everyPeer: boolean;
+  /** Pods a pod or namespace selector admits. */
   podPeers: Set<number>;
+  /** Pods an ipBlock admits by address (EKS: with the rule's numeric ports only). */
+  cidrPods: Set<number>;
+  /** The policy it belongs to (EKS resolves ingress named ports over all of its pods). */
+  policy: number;
   /** Range indices `[first, last]`, sorted and disjoint. */
   rangePeers: [number, number][];
   numericPorts: ConnectionSet;
@@ -116,6 +140,7 @@ interface SideAdmits {
  */
 export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analysis {
   const ipBlocksMatchPods = options.ipBlocksMatchPods ?? true;
+  const eks = options.enforcer === 'eks';
   const splits = { egress: rangeBreaks(cluster, 'egress'), ingress: rangeBreaks(cluster, 'ingress') };
   const breaks = [...new Set([...splits.egress, ...splits.ingress])].sort((a, b) => a - b);
   const ranges = breaks.map((first, index): AddressRange => {
@@ -130,7 +155,13 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
     }
   }
   const podRanges = (cluster.podAddressRanges ?? []).flatMap((cidr) => ipBlockRanges(cidr));
-  const classes = podClasses(cluster, breaks, ipBlocksMatchPods && podRanges.length > 0, ipBlocksMatchPods);
+  const classes = podClasses(
+    cluster,
+    breaks,
+    ipBlocksMatchPods && podRanges.length > 0,
+    ipBlocksMatchPods,
+    eks,
+  );
   const classOf = new Map<string, PodClass>();
   for (const podClass of classes) for (const member of podClass.members) classOf.set(member.id, podClass);
 
@@ -170,9 +201,10 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
     return found;
   };
 
-  const compileRule = (rule: PolicyRule, policy: NetworkPolicy): CompiledRule => {
+  const compileRule = (rule: PolicyRule, policy: NetworkPolicy, policyIndex: number): CompiledRule => {
     const peers = rule.peers ?? [];
     const podPeers = new Set<number>();
+    const cidrPods = new Set<number>();
     const rangePeers: [number, number][] = [];
     for (const peer of peers) {
       if (peer.ipBlock) {
@@ -185,7 +217,7 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
               podClass.addressRanges.some((index) => inRuns(blocks, ranges[index]?.first ?? -1)) ||
               (podClass.addressUnknown && overlaps(blocks, podRanges))
             ) {
-              podPeers.add(podClass.index);
+              cidrPods.add(podClass.index);
             }
           }
         }
@@ -206,6 +238,8 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
     return {
       everyPeer: peers.length === 0,
       podPeers,
+      cidrPods,
+      policy: policyIndex,
       rangePeers: mergeRuns(rangePeers),
       numericPorts,
       namedPorts,
@@ -218,31 +252,38 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
     if (rule.namedPorts.length === 0 || destination === undefined) return rule.numericPorts;
     const cached = rule.resolvedAt.get(destination.index);
     if (cached) return cached;
+    const ports = resolvePorts(rule, destination.ports);
+    rule.resolvedAt.set(destination.index, ports);
+    return ports;
+  };
+  const resolvePorts = (rule: CompiledRule, declaredPorts: ContainerPort[]): ConnectionSet => {
     let ports = rule.numericPorts;
     for (const named of rule.namedPorts) {
-      for (const declared of destination.ports) {
+      for (const declared of declaredPorts) {
         if (declared.name === named.name && declared.protocol === named.protocol) {
           ports = ports.union(ConnectionSet.ports(declared.protocol, declared.containerPort));
         }
       }
     }
-    rule.resolvedAt.set(destination.index, ports);
     return ports;
   };
 
-  const compiled: CompiledPolicy[] = cluster.policies.map((policy) => ({
+  const compiled: CompiledPolicy[] = cluster.policies.map((policy, index) => ({
     ingress: policy.policyTypes.includes('Ingress')
-      ? policy.ingress.map((rule) => compileRule(rule, policy))
+      ? policy.ingress.map((rule) => compileRule(rule, policy, index))
       : [],
     egress: policy.policyTypes.includes('Egress')
-      ? policy.egress.map((rule) => compileRule(rule, policy))
+      ? policy.egress.map((rule) => compileRule(rule, policy, index))
       : [],
   }));
   const ingressPolicies: number[][] = classes.map(() => []);
   const egressPolicies: number[][] = classes.map(() => []);
+  /** EKS: every container port of the pods a policy selects for ingress. */
+  const selectedPorts: ContainerPort[][] = cluster.policies.map(() => []);
   cluster.policies.forEach((policy, index) => {
     for (const podClass of classesByNamespace.get(policy.namespace) ?? []) {
-      if (!selectorMatches(policy.podSelector, podClass.labels)) continue;
+      if (!podClass.enforced || !selectorMatches(policy.podSelector, podClass.labels)) continue;
+      if (policy.policyTypes.includes('Ingress')) selectedPorts[index]?.push(...podClass.ports);
       if (policy.policyTypes.includes('Ingress')) ingressPolicies[podClass.index]?.push(index);
       if (policy.policyTypes.includes('Egress')) egressPolicies[podClass.index]?.push(index);
     }
@@ -250,18 +291,43 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
 
   const lastRange = ranges.length - 1;
   const sideCache = new Map<string, SideAdmits>();
-  const admits = (rules: CompiledRule[], destination: (peer: number) => PodClass | undefined) => {
+  /** EKS: an ingress rule's named ports, resolved over every pod its policy selects. */
+  const policyWidePorts = new Map<CompiledRule, ConnectionSet>();
+  const ingressPortsEks = (rule: CompiledRule): ConnectionSet => {
+    let ports = policyWidePorts.get(rule);
+    if (!ports) {
+      ports = resolvePorts(rule, selectedPorts[rule.policy] ?? []);
+      policyWidePorts.set(rule, ports);
+    }
+    return ports;
+  };
+  const admits = (
+    rules: CompiledRule[],
+    destination: (peer: number) => PodClass | undefined,
+    direction: Direction,
+  ) => {
     const pods = new Map<number, ConnectionSet>();
     const runs: Segment[] = [];
+    const add = (peer: number, ports: ConnectionSet) => {
+      if (ports.isEmpty()) return;
+      const earlier = pods.get(peer);
+      pods.set(peer, earlier ? earlier.union(ports) : ports);
+    };
     for (const rule of rules) {
-      const peers = rule.everyPeer ? classes.map((podClass) => podClass.index) : rule.podPeers;
-      for (const peer of peers) {
-        const ports = rulePorts(rule, destination(peer));
-        if (ports.isEmpty()) continue;
-        const earlier = pods.get(peer);
-        pods.set(peer, earlier ? earlier.union(ports) : ports);
+      if (rule.everyPeer) {
+        // EKS: a rule without peers is the CIDR 0.0.0.0/0, numeric ports only.
+        for (const podClass of classes)
+          add(podClass.index, eks ? rule.numericPorts : rulePorts(rule, destination(podClass.index)));
+      } else {
+        for (const peer of rule.podPeers) {
+          const ports =
+            eks && direction === 'ingress' ? ingressPortsEks(rule) : rulePorts(rule, destination(peer));
+          add(peer, ports);
+        }
+        for (const peer of rule.cidrPods)
+          add(peer, eks ? rule.numericPorts : rulePorts(rule, destination(peer)));
       }
-      const rangePorts = rulePorts(rule, destination(-1));
+      const rangePorts = eks ? rule.numericPorts : rulePorts(rule, destination(-1));
       if (rangePorts.isEmpty()) continue;
       const peerRanges: [number, number][] = rule.everyPeer ? [[0, lastRange]] : rule.rangePeers;
       for (const [first, last] of peerRanges) runs.push({ first, last, connections: rangePorts });
@@ -274,6 +340,7 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
    * ports too, as named ports resolve at the destination itself).
    */
   const side = (
+    direction: Direction,
     policiesOf: number[][],
     rulesOf: (policy: CompiledPolicy) => CompiledRule[],
     keyOf: (podClass: PodClass, selecting: number[]) => string,
@@ -293,7 +360,7 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
             const policy = compiled[index];
             return policy ? rulesOf(policy) : [];
           });
-          admitted = admits(rules, destination(podClass));
+          admitted = admits(rules, destination(podClass), direction);
           sideCache.set(key, admitted);
         }
       }
@@ -303,6 +370,7 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
   };
   // Egress named ports resolve at each destination pod; towards addresses they match nothing.
   const egressOf = side(
+    'egress',
     egressPolicies,
     (policy) => policy.egress,
     (_podClass, selecting) => `E${selecting.join(',')}`,
@@ -310,6 +378,7 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
   );
   // Ingress named ports resolve at the destination itself, whoever the source is.
   const ingressOf = side(
+    'ingress',
     ingressPolicies,
     (policy) => policy.ingress,
     (podClass, selecting) => `I${selecting.join(',')}\u0000${portsKey(podClass.ports)}`,
@@ -466,6 +535,7 @@ function podClasses(
   breaks: number[],
   unknownMatters: boolean,
   addressesMatter: boolean,
+  ownersMatter: boolean,
 ): PodClass[] {
   const byKey = new Map<string, PodClass>();
   for (const pod of cluster.pods) {
@@ -476,6 +546,8 @@ function podClasses(
       ? [...new Set(known.map((value) => rangeIndex(breaks, value)))].sort()
       : [];
     const addressUnknown = unknownMatters && known.length === 0;
+    // A pod of no workload (workloadKind Pod: no controlling owner) is a bare pod.
+    const enforced = !ownersMatter || pod.workloadKind !== 'Pod';
     const labels = Object.entries(pod.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const key = [
       pod.namespace,
@@ -483,6 +555,7 @@ function podClasses(
       portsKey(pod.ports),
       addressRanges.join(','),
       addressUnknown,
+      enforced,
     ].join('\u0000');
     let podClass = byKey.get(key);
     if (!podClass) {
@@ -494,6 +567,7 @@ function podClasses(
         members: [],
         addressRanges,
         addressUnknown,
+        enforced,
       };
       byKey.set(key, podClass);
     }
