@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import { allowedPairs, check, findEndpoint } from './analysis';
 import { loadContract, parsePort } from './contract';
 import { DIFF_FORMATS, diffAnalyses, formatDiff, type DiffFormat } from './diff';
-import { analyze, type Analysis, type AnalysisOptions } from './engine';
+import { analyze, ENFORCERS, type Analysis, type AnalysisOptions, type Enforcer } from './engine';
 import { evaluate } from './explain';
+import { formatLint, lint } from './lint';
 import { ClusterAccessError, readCluster, type LiveSource } from './live';
 import {
   buildCluster,
@@ -24,12 +25,14 @@ usage:
                  [--format text|markdown|json|mermaid|connlist]
   netpol check   <inputs...> --expect CONTRACT [--model FILE] [--namespace NS]
   netpol explain <inputs...> --from SOURCE --to DESTINATION [--port PORT] [--model FILE] [--namespace NS]
+  netpol lint    <inputs...> [--expect CONTRACT] [--model FILE] [--namespace NS]
   netpol diff    <before> <after> | <before> --kubeconfig FILE [--model FILE] [--namespace NS] [--scope NS,... | --all-namespaces]
                  [--format text|markdown|json] [--fail-on-change]
 
   <inputs>      YAML or JSON files, directories (read recursively), or - for standard input:
                 helm template output, kubectl get -o yaml (List kinds too); kinds that neither make
-                pods nor are Namespaces or NetworkPolicies are ignored, and named on standard error;
+                pods nor are Namespaces, NetworkPolicies or Services are ignored, and named on
+                standard error;
                 kube: (or kube:CONTEXT) reads a live cluster
   --kubeconfig, --context
                 read a live cluster too (alone: instead of files), read-only: namespaces, pods,
@@ -43,6 +46,12 @@ usage:
                 removed and changed from one to the other, exact over every port and address
   --fail-on-change
                 diff: exit 1 when any connection changed
+  --enforcer upstream|eks
+                whose semantics decide: the Kubernetes API's, or the EKS network policy agent's
+                (CIDR rules without named ports, ingress named ports over the policy's pods, bare
+                pods unenforced); default: the cluster model's enforcer, else upstream
+  lint          every place the EKS agent enforces otherwise than the policies say, or cannot
+                (each with its source); exit 1 when one touches a flow of --expect (any, without)
   --ipblock-pods match|ignore
                 whether ipBlocks match pods by address (match, as Kubernetes does; ignore, as
                 np-guard/netpol-analyzer assumes)
@@ -117,7 +126,7 @@ async function loadCluster(
   if (contents.ignored.length > 0) {
     const total = contents.ignored.reduce((sum, entry) => sum + entry.count, 0);
     io.err(
-      `netpol: ignored ${total} object(s) that neither make pods nor are Namespaces or NetworkPolicies: ${contents.ignored
+      `netpol: ignored ${total} object(s) that neither make pods nor are Namespaces, NetworkPolicies or Services: ${contents.ignored
         .map((entry) => `${entry.kind} (${entry.count})`)
         .join(', ')}`,
     );
@@ -185,6 +194,18 @@ function ipBlockPods(value: string): AnalysisOptions {
   return { ipBlocksMatchPods: value === 'match' };
 }
 
+/** The enforcer: as given, else as the cluster model says, else upstream. */
+function withEnforcer(
+  options: AnalysisOptions,
+  given: string | undefined,
+  cluster: Cluster,
+): AnalysisOptions {
+  if (given !== undefined && !ENFORCERS.some((enforcer) => enforcer === given))
+    throw new UsageError(`--enforcer ${given}: ${ENFORCERS.join(' or ')}`);
+  const enforcer = (given as Enforcer | undefined) ?? cluster.enforcer ?? 'upstream';
+  return { ...options, enforcer };
+}
+
 export async function main(argv: string[], io: CliIo, readStdin?: () => string): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
@@ -201,6 +222,7 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
         to: { type: 'string' },
         port: { type: 'string' },
         'ipblock-pods': { type: 'string', default: 'match' },
+        enforcer: { type: 'string' },
         kubeconfig: { type: 'string' },
         context: { type: 'string' },
         'fail-on-change': { type: 'boolean', default: false },
@@ -213,7 +235,10 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
       return values.help ? 0 : 2;
     }
     const namespace = values.namespace;
-    const options = ipBlockPods(values['ipblock-pods']);
+    const baseOptions = ipBlockPods(values['ipblock-pods']);
+    if (values.enforcer !== undefined)
+      withEnforcer(baseOptions, values.enforcer, { namespaces: [], pods: [], externals: [], policies: [] });
+    const optionsFor = (cluster: Cluster) => withEnforcer(baseOptions, values.enforcer, cluster);
     const inputs: Inputs = {
       paths,
       model: values.model,
@@ -237,19 +262,27 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
         const format = values.format as MatrixFormat;
         if (!MATRIX_FORMATS.includes(format)) throw new UsageError(`unknown --format ${format}`);
         const scope = scopeOf();
-        const analysis = analyze((await cluster()).cluster, options);
+        const { cluster: loaded } = await cluster();
+        const analysis = analyze(loaded, optionsFor(loaded));
         io.out(formatMatrix(allowedPairs(analysis, scope), format, analysis.notes, analysis.splits));
         return 0;
       }
       case 'check': {
         if (!values.expect) throw new UsageError('check needs --expect <contract>');
         const loaded = await cluster();
-        const result = check(loaded.cluster, loadContract(values.expect, namespace), namespace, options);
+        const result = check(
+          loaded.cluster,
+          loadContract(values.expect, namespace),
+          namespace,
+          optionsFor(loaded.cluster),
+        );
         (result.ok ? io.out : io.err)(formatCheck(result, loaded.label));
         return result.ok ? 0 : 1;
       }
       case 'explain': {
-        const analysis = analyze((await cluster()).cluster, options);
+        const { cluster: loaded } = await cluster();
+        const options = optionsFor(loaded);
+        const analysis = analyze(loaded, options);
         const from = endpoint(analysis, values.from, '--from', namespace);
         const to = endpoint(analysis, values.to, '--to', namespace);
         if (values.port === undefined) {
@@ -263,10 +296,25 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
           );
           return allowed.isEmpty() ? 1 : 0;
         }
-        const verdict = evaluate(analysis.cluster, { from, to, ...connectionPort(values.port, to) }, options);
+        const connection = connectionPort(values.port, to);
+        const verdict = evaluate(analysis.cluster, { from, to, ...connection }, options);
         const notes = verdict.allowed ? [] : dnsNotes(analysis.cluster, from, options);
-        io.out(formatExplanation(verdict, notes));
-        return verdict.allowed ? 0 : 1;
+        // The rule-by-rule reasons read the policies as the Kubernetes API defines them.
+        const allowed = analysis.between(from, to).has(connection.protocol, connection.port);
+        if (allowed !== verdict.allowed) {
+          notes.push(
+            `the ${options.enforcer} enforcer ${allowed ? 'admits' : 'refuses'} this connection all the same (npm run netpol -- lint names the rule of that enforcer that decides)`,
+          );
+        }
+        io.out(formatExplanation({ ...verdict, allowed }, notes));
+        return allowed ? 0 : 1;
+      }
+      case 'lint': {
+        const loaded = await cluster();
+        const contract = values.expect ? loadContract(values.expect, namespace) : undefined;
+        const result = lint(loaded.cluster, contract, namespace, optionsFor(loaded.cluster));
+        io.out(formatLint(result, loaded.label));
+        return result.touching.length > 0 ? 1 : 0;
       }
       case 'diff': {
         const format = values.format as DiffFormat;
@@ -287,12 +335,16 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
           sides.map((path) => loadCluster(side(path), io, readStdin)),
         );
         if (!before || !after) throw new UsageError('diff compares two inputs');
-        const result = diffAnalyses(analyze(before.cluster, options), analyze(after.cluster, options), scope);
+        const result = diffAnalyses(
+          analyze(before.cluster, optionsFor(before.cluster)),
+          analyze(after.cluster, optionsFor(after.cluster)),
+          scope,
+        );
         io.out(formatDiff(result, format, { before: before.label, after: after.label }));
         return result.changed && values['fail-on-change'] ? 1 : 0;
       }
       default:
-        throw new UsageError(`unknown command ${command} (matrix, check, explain, diff)`);
+        throw new UsageError(`unknown command ${command} (matrix, check, explain, lint, diff)`);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError || error instanceof ClusterAccessError) {

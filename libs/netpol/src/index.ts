@@ -11,3 +11,4 @@ export * from './report';
 export * from './diff';
 export { main as runCli } from './cli';
 export * from './live';
+export * from './lint';

@@ -17,6 +17,8 @@ import type {
   PolicyPort,
   PolicyRule,
   Protocol,
+  Service,
+  ServicePort,
 } from './types';
 
 /** An Origin, plus the List item the object was (`items[3]`) when it came from a List. */
@@ -56,6 +58,7 @@ export interface ManifestContents {
   namespaces: Namespace[];
   pods: PodEndpoint[];
   policies: NetworkPolicy[];
+  services: Service[];
   /** Objects of the kinds the verifier does not read (Services, custom resources, ...), by kind. */
   ignored: { kind: string; count: number }[];
 }
@@ -67,6 +70,10 @@ export interface ClusterModel {
   externals: ExternalEndpoint[];
   /** Where pods of unknown address take theirs from (see `Cluster.podAddressRanges`). */
   podAddressRanges?: string[];
+  /** Whose semantics the cluster enforces: `eks` or `upstream`. */
+  enforcer?: 'upstream' | 'eks';
+  /** EKS: the VPC CNI's NETWORK_POLICY_ENFORCING_MODE. */
+  enforcingMode?: 'standard' | 'strict';
 }
 
 type Json = Record<string, unknown>;
@@ -435,6 +442,35 @@ function policyOf(read: Reader, object: Json, namespace: string, name: string): 
   return { namespace, name, podSelector, policyTypes, ingress, egress, origin: read.origin };
 }
 
+/** A Service's selector and ports, with the API's defaults (targetPort = port, protocol TCP). */
+function serviceOf(read: Reader, object: Json, namespace: string, name: string): Service {
+  const spec = read.map(object.spec, 'spec');
+  const ports = read.list(spec.ports, 'spec.ports').map((entry, index): ServicePort => {
+    const where = `spec.ports[${index}]`;
+    const port = read.map(entry, where);
+    const number = read.integer(port.port, `${where}.port`);
+    const problem = portNumberProblem(number);
+    if (problem) read.fail(`${where}.port`, `${number} ${problem}`);
+    const target = isAbsent(port.targetPort) ? number : port.targetPort;
+    if (typeof target !== 'number' && typeof target !== 'string')
+      read.fail(`${where}.targetPort`, `must be a port number or name, not ${show(target)}`);
+    return {
+      ...(isAbsent(port.name) ? {} : { name: read.string(port.name, `${where}.name`) }),
+      port: number,
+      targetPort: target,
+      protocol: read.protocol(port.protocol, `${where}.protocol`),
+    };
+  });
+  return {
+    namespace,
+    name,
+    ...(isAbsent(spec.selector) ? {} : { selector: read.labels(spec.selector, 'spec.selector') }),
+    ...(isAbsent(spec.clusterIP) ? {} : { clusterIP: read.string(spec.clusterIP, 'spec.clusterIP') }),
+    ports,
+    origin: read.origin,
+  };
+}
+
 /** The labels and container ports of a pod template (or pod), read at `prefix`. */
 function templateOf(
   read: Reader,
@@ -603,6 +639,7 @@ export function loadManifests(paths: string[], input: ManifestInput): ManifestCo
 export function loadDocuments(documents: Iterable<ManifestDocument>, input: ManifestInput): ManifestContents {
   const namespaces = new Map<string, Namespace & { origin: ManifestOrigin }>();
   const policies: NetworkPolicy[] = [];
+  const services: Service[] = [];
   const policyOrigins = new Map<string, ManifestOrigin>();
   const ignored = new Map<string, number>();
   // In input order: a workload's template endpoint, or the key of a group of owned pods.
@@ -634,7 +671,8 @@ export function loadDocuments(documents: Iterable<ManifestDocument>, input: Mani
     }
     const template = POD_TEMPLATES.get(kind);
     const isPolicy = kind === 'NetworkPolicy' && inGroup(value, POLICY_GROUPS);
-    if (!template && kind !== 'Namespace' && !isPolicy) {
+    const isService = kind === 'Service' && inGroup(value, ['']);
+    if (!template && kind !== 'Namespace' && !isPolicy && !isService) {
       const label = kind === 'NetworkPolicy' ? `${kind} (${show(value.apiVersion)})` : kind;
       ignored.set(label, (ignored.get(label) ?? 0) + 1);
       return;
@@ -666,6 +704,8 @@ export function loadDocuments(documents: Iterable<ManifestDocument>, input: Mani
       if (earlier) read.fail('', `NetworkPolicy ${key} is defined twice (also ${formatOrigin(earlier)})`);
       policyOrigins.set(key, origin);
       policies.push(policyOf(read, value, namespace, name));
+    } else if (isService) {
+      services.push(serviceOf(read, value, namespace, name));
     } else if (kind === 'Pod') {
       const key = `${namespace}/${name}`;
       const earlier = podsSeen.get(key);
@@ -716,6 +756,7 @@ export function loadDocuments(documents: Iterable<ManifestDocument>, input: Mani
     namespaces: [...namespaces.values()].map(({ name, labels }) => ({ name, labels })),
     pods,
     policies,
+    services,
     ignored: [...ignored]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([kind, count]) => ({ kind, count })),
@@ -731,7 +772,7 @@ export function loadClusterModel(file: string): ClusterModel {
   const { value } = document;
   if (!isObject(value))
     read.fail('', 'a cluster model is a map with namespaces, pods, externals and podAddressRanges');
-  const keys = ['namespaces', 'pods', 'externals', 'podAddressRanges'];
+  const keys = ['namespaces', 'pods', 'externals', 'podAddressRanges', 'enforcer', 'enforcingMode'];
   const unknown = Object.keys(value).filter((key) => !keys.includes(key));
   if (unknown.length) read.fail('', `unknown keys ${unknown.join(', ')} (${keys.join(', ')})`);
   const list = (key: string): Json[] =>
@@ -784,6 +825,16 @@ export function loadClusterModel(file: string): ClusterModel {
     return { kind: 'external', id: name, cidr: entry.cidr as string, ...(except.length ? { except } : {}) };
   });
   const model: ClusterModel = { namespaces, pods, externals };
+  if (!isAbsent(value.enforcer)) {
+    if (value.enforcer !== 'eks' && value.enforcer !== 'upstream')
+      read.fail('enforcer', `${show(value.enforcer)}: eks or upstream`);
+    model.enforcer = value.enforcer;
+  }
+  if (!isAbsent(value.enforcingMode)) {
+    if (value.enforcingMode !== 'standard' && value.enforcingMode !== 'strict')
+      read.fail('enforcingMode', `${show(value.enforcingMode)}: standard or strict`);
+    model.enforcingMode = value.enforcingMode;
+  }
   if (!isAbsent(value.podAddressRanges)) {
     model.podAddressRanges = read.list(value.podAddressRanges, 'podAddressRanges').map((entry, index) => {
       cidrOf(read, entry, `podAddressRanges[${index}]`);
@@ -799,7 +850,7 @@ export function loadClusterModel(file: string): ClusterModel {
  * namespace a pod or policy lives in exists, with `kubernetes.io/metadata.name` as the API server sets it.
  */
 export function buildCluster(
-  contents: Pick<ManifestContents, 'namespaces' | 'pods' | 'policies'>,
+  contents: Pick<ManifestContents, 'namespaces' | 'pods' | 'policies'> & { services?: Service[] },
   model?: ClusterModel,
 ): Cluster {
   const namespaces = new Map<string, Labels>();
@@ -836,6 +887,9 @@ export function buildCluster(
     pods,
     externals: model?.externals ?? [],
     policies: contents.policies,
+    ...(contents.services?.length ? { services: contents.services } : {}),
     ...(model?.podAddressRanges ? { podAddressRanges: model.podAddressRanges } : {}),
+    ...(model?.enforcer ? { enforcer: model.enforcer } : {}),
+    ...(model?.enforcingMode ? { enforcingMode: model.enforcingMode } : {}),
   };
 }

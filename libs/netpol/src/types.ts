@@ -120,8 +120,30 @@ export interface NetworkPolicy {
   origin?: Origin;
 }
 
+/** A Service: which pods it selects and how its ports map to theirs (the EKS agent cares). */
+export interface Service {
+  namespace: string;
+  name: string;
+  /** Absent: a Service without a selector (its endpoints are managed by hand). */
+  selector?: Labels;
+  /** `None` for a headless Service. */
+  clusterIP?: string;
+  ports: ServicePort[];
+  origin?: Origin;
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  /** A number, or the name of a container port; the API defaults it to `port`. */
+  targetPort: number | string;
+  protocol: Protocol;
+}
+
 export interface Cluster {
   namespaces: Namespace[];
+  /** Services of the inputs (the EKS profile's lint reads them; connections are pod to pod). */
+  services?: Service[];
   pods: PodEndpoint[];
   /** Named networks (the cluster model's externals). */
   externals: ExternalEndpoint[];
@@ -132,6 +154,10 @@ export interface Cluster {
    * never match pods of unknown address.
    */
   podAddressRanges?: string[];
+  /** Whose semantics the cluster enforces, as its model says (the command line may override). */
+  enforcer?: 'upstream' | 'eks';
+  /** EKS: NETWORK_POLICY_ENFORCING_MODE of the VPC CNI, as its model says (default standard). */
+  enforcingMode?: 'standard' | 'strict';
 }
 
 /** One connection attempt: a destination port (number) and protocol. */

@@ -230,7 +230,11 @@ items:
     expect(ids(contents)).toEqual(['shop/web']);
     expect(contents.pods[0]?.origin).toEqual({ file: path, index: 0, item: 'items[1]' });
     expect(contents.policies.map((policy) => policy.name)).toEqual(['deny']);
-    expect(contents.ignored).toEqual([{ kind: 'Service', count: 1 }]);
+    expect(contents.ignored).toEqual([]);
+    // Services are read for the EKS lint, with the API's defaults.
+    expect(contents.services).toEqual([
+      { namespace: 'shop', name: 'web', ports: [], origin: { file: path, index: 0, item: 'items[2]' } },
+    ]);
 
     const broken = file(
       'broken.yaml',
@@ -452,6 +456,38 @@ ${status}`;
   });
 });
 
+describe('Services', () => {
+  it('are read with the API defaults, and a malformed port is a clear error', () => {
+    const path = file(
+      'services.yaml',
+      `apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: shop }
+spec:
+  selector: { app: web }
+  ports: [{ name: http, port: 80, targetPort: http }, { port: 9090, protocol: TCP }]
+`,
+    );
+    expect(load(path).services).toEqual([
+      {
+        namespace: 'shop',
+        name: 'web',
+        selector: { app: 'web' },
+        ports: [
+          { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+          { port: 9090, targetPort: 9090, protocol: 'TCP' },
+        ],
+        origin: { file: path, index: 0 },
+      },
+    ]);
+    const broken = file(
+      'broken-service.yaml',
+      'apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: { ports: [{ port: "80" }] }\n',
+    );
+    expect(() => load(broken)).toThrow(`${broken}#0: spec.ports[0].port: must be an integer, not "80"`);
+  });
+});
+
 describe('kinds the verifier does not read', () => {
   it('ignores every other kind, custom resources included, and counts them by kind', () => {
     const objects = [
@@ -474,9 +510,9 @@ describe('kinds the verifier does not read', () => {
       { kind: 'NetworkPolicy ("projectcalico.org/v3")', count: 1 },
       { kind: 'Route', count: 1 },
       { kind: 'SecurityGroupPolicy', count: 1 },
-      { kind: 'Service', count: 2 },
       { kind: 'Widget', count: 1 },
     ]);
+    expect(contents.services.map((service) => service.name)).toEqual(['web', 'api']);
   });
 
   it('rejects documents that are no Kubernetes object, and pod or policy kinds without a name', () => {
@@ -763,7 +799,7 @@ spec:
     expect(code).toBe(0);
     expect(out.join('\n')).toMatch(/^shop\/web +0\.0\.0\.0-255\.255\.255\.255 +All Connections$/m);
     expect(err).toEqual([
-      'netpol: ignored 1 object(s) that neither make pods nor are Namespaces or NetworkPolicies: ConfigMap (1)',
+      'netpol: ignored 1 object(s) that neither make pods nor are Namespaces, NetworkPolicies or Services: ConfigMap (1)',
     ]);
   });
 
