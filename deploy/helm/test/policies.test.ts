@@ -161,7 +161,7 @@ describe.each(ENVIRONMENTS)('NetworkPolicies of %s', (environment) => {
       .map(specOf)
       .filter((spec) => spec.podSelector.matchLabels?.['app.kubernetes.io/name']);
     for (const { owner, labels } of podsOf(objects(environment))) {
-      if (owner.kind === 'Pod') continue;
+      if (owner.metadata.annotations?.['helm.sh/hook']) continue;
       const selecting = componentPolicies.filter((spec) => selects(spec.podSelector, labels));
       expect({ pod: owner.metadata.name, policies: selecting.length }).toEqual({
         pod: owner.metadata.name,

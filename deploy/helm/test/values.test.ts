@@ -130,7 +130,7 @@ describe('toggles', () => {
         tests: { enabled: false },
       },
     });
-    for (const kind of ['Ingress', 'ServiceMonitor', 'PrometheusRule', 'Pod'])
+    for (const kind of ['Ingress', 'ServiceMonitor', 'PrometheusRule', 'Job'])
       expect(ofKind(objects, kind)).toEqual([]);
     expect(ofKind(objects, 'ConfigMap').map((c) => c.metadata.name)).not.toContain('prod-dashboard');
     expect(ofKind(objects, 'PodDisruptionBudget').map((p) => p.metadata.name)).not.toContain('prod-auth');

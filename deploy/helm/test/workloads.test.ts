@@ -70,7 +70,7 @@ describe.each(ENVIRONMENTS)('the %s environment', (environment) => {
 
   it('probes every long-running container, API services on the management port', () => {
     for (const { owner, container } of workloadContainers(environment)) {
-      if (owner.startsWith('Pod/')) continue; // the helm test pod runs once and exits
+      if (owner.startsWith('Job/')) continue; // the helm test Job runs once and exits
       for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'] as const) {
         expect({ owner, probe, defined: container[probe] !== undefined }).toEqual({
           owner,

@@ -216,3 +216,49 @@ describe('a chart broken on purpose', () => {
     expect(why.out).toContain('kubernetes.io/metadata.name: wants "prometheus", namespace has "monitoring"');
   });
 });
+
+describe('the EKS profile', () => {
+  it.each(ENVIRONMENTS)(
+    'finds no risk in the %s chart, its helm test included, and names each one broken on purpose',
+    async (environment) => {
+      const helm = await toolPath('helm');
+      const { stdout } = await run(
+        helm,
+        ['template', environment, CHART, '-f', join(CHART, `values-${environment}.yaml`)],
+        { maxBuffer: 32 * 1024 * 1024 },
+      );
+      const withTests = parseAllDocuments(stdout)
+        .map((document) => document.toJS() as Manifest | null)
+        .filter((object): object is Manifest => object !== null);
+      const clean = await cli(environment, withTests, 'lint', '--expect', CONTRACT);
+      expect(clean.out).toMatch(/: 0 risk\(s\), 0 touching a contract flow/);
+      expect(clean.code).toBe(0);
+
+      // A Service port that is not the container port, and the test run as a bare Pod.
+      const broken = structuredClone(withTests);
+      find(broken, 'Service', `${environment}-items`).spec.ports[0].port = 80;
+      const job = find(broken, 'Job', `${environment}-test-ready`);
+      broken.push({
+        ...job.spec.template,
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { ...job.metadata, labels: job.spec.template.metadata.labels },
+      });
+      broken.splice(broken.indexOf(job), 1);
+      const result = await cli(environment, broken, 'lint', '--expect', CONTRACT);
+      expect(result.code).toBe(1);
+      expect(result.out).toMatch(
+        new RegExp(
+          `^! \\[eks/service-port\\] Service platform-${environment}/${environment}-items port http \\(80/TCP\\) forwards to "http" \\(8080\\)`,
+          'm',
+        ),
+      );
+      expect(result.out).toMatch(
+        new RegExp(
+          `^! \\[eks/pod-without-owner\\] platform-${environment}/${environment}-test-ready has no owner reference`,
+          'm',
+        ),
+      );
+    },
+  );
+});

@@ -240,10 +240,10 @@ export async function deploy(options: DeployOptions): Promise<void> {
     } catch (error) {
       // The test pods' own words say which service was not ready: fetched here, where a cluster
       // without kubelet logs, or a pod already gone, simply has none to give.
-      const logs = await testLogs(kubectl, needs.namespace);
-      // helm leaves the hooks it made before one it could not create (a test pod that admission
-      // or a quota refused): the NetworkPolicies that open the readiness ports to the test pod
-      // would stay until the next helm test.
+      const logs = await testLogs(kubectl, needs.namespace, release);
+      // helm leaves the hooks it made before one it could not create (a test Job that admission
+      // or a quota refused), and a failed Job for its logs: the NetworkPolicies that open the
+      // readiness ports to the test pod would stay until the next helm test.
       await removeTestHooks(kubectl, needs.namespace, release, log);
       const outcome = await rollBack(options.tools.helm, release, needs.namespace, timeout, helmAccess, log);
       throw new Error(`${(error as Error).message}${logs ? `\n${logs}` : ''}\n${outcome}`, { cause: error });
@@ -333,7 +333,11 @@ async function rollBack(
   return `rolled back to revision ${previous}`;
 }
 
-/** Deletes what the release's `helm test` hooks left: their pods and NetworkPolicies. */
+/** The label selector of the release's `helm test` objects (the chart's test component). */
+const testSelector = (release: string) =>
+  `app.kubernetes.io/instance=${release},app.kubernetes.io/component=test`;
+
+/** Deletes what the release's `helm test` hooks left: the Job (and its pod) and the NetworkPolicies. */
 async function removeTestHooks(
   kubectl: (args: string[]) => Promise<string>,
   namespace: string,
@@ -343,11 +347,11 @@ async function removeTestHooks(
   const listed = JSON.parse(
     await kubectl([
       'get',
-      'pods,networkpolicies',
+      'jobs,networkpolicies',
       '-n',
       namespace,
       '-l',
-      `app.kubernetes.io/instance=${release}`,
+      testSelector(release),
       '-o',
       'json',
     ]),
@@ -357,17 +361,36 @@ async function removeTestHooks(
     .map((item) => `${item.kind.toLowerCase()}/${item.metadata.name}`);
   if (hooks.length === 0) return;
   log(`removing what the test left: ${hooks.join(', ')}`);
-  await kubectl(['delete', '-n', namespace, '--ignore-not-found', '--wait=false', ...hooks]);
+  // Foreground: the Job goes only once its pod is gone, so nothing is left when this returns.
+  await kubectl([
+    'delete',
+    '-n',
+    namespace,
+    '--ignore-not-found',
+    '--cascade=foreground',
+    '--timeout=60s',
+    ...hooks,
+  ]);
 }
 
-async function testLogs(kubectl: (args: string[]) => Promise<string>, namespace: string): Promise<string> {
-  const listed = await kubectl(['get', 'pods', '-n', namespace, '-o', 'json']).catch(() => '{"items":[]}');
-  const pods = JSON.parse(listed) as {
-    items: { metadata: { name: string; annotations?: Record<string, string> } }[];
-  };
-  const hooks = pods.items.filter((pod) => pod.metadata.annotations?.['helm.sh/hook'] === 'test');
+async function testLogs(
+  kubectl: (args: string[]) => Promise<string>,
+  namespace: string,
+  release: string,
+): Promise<string> {
+  const listed = await kubectl([
+    'get',
+    'pods',
+    '-n',
+    namespace,
+    '-l',
+    testSelector(release),
+    '-o',
+    'json',
+  ]).catch(() => '{"items":[]}');
+  const pods = JSON.parse(listed) as { items: { metadata: { name: string } }[] };
   const logs = await Promise.all(
-    hooks.map(async (pod) => {
+    pods.items.map(async (pod) => {
       const text = await kubectl(['logs', pod.metadata.name, '-n', namespace, '--all-containers']).catch(
         () => '',
       );

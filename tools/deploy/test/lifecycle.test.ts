@@ -57,14 +57,32 @@ async function everything(): Promise<string[]> {
   return listed.items.map((item) => `${item.kind}/${item.metadata.name}`).sort();
 }
 
-/** What `helm test` hooks there are in the namespace (pods and NetworkPolicies). */
+/** What `helm test` left in the namespace: its Job, the Job's pod, its NetworkPolicies. */
 async function testHooks(): Promise<string[]> {
   const listed = JSON.parse(
-    await cluster.kubectl(['get', 'pods,networkpolicies', '-n', NAMESPACE, '-o', 'json']),
+    await cluster.kubectl([
+      'get',
+      'jobs,pods,networkpolicies',
+      '-n',
+      NAMESPACE,
+      '-l',
+      'app.kubernetes.io/component=test',
+      '-o',
+      'json',
+    ]),
   ) as Listed;
-  return listed.items
-    .filter((item) => item.metadata.annotations?.['helm.sh/hook'] === 'test')
-    .map((item) => `${item.kind}/${item.metadata.name}`);
+  return listed.items.map((item) => `${item.kind}/${item.metadata.name}`);
+}
+
+/** Test objects go by garbage collection (the Job's pod after the Job): wait, briefly, for none. */
+async function noTestHooksLeft(): Promise<string[]> {
+  const deadline = Date.now() + 30_000;
+  let left = await testHooks();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    left = await testHooks();
+  }
+  return left;
 }
 
 const secretData = (name: string) => readSecretData(cluster, NAMESPACE, name);
@@ -72,34 +90,34 @@ const itemsImage = () => readItemsImage(cluster, NAMESPACE);
 
 describe('helm test', () => {
   it('leaves no hook behind when it passes, run by the deploy step or by hand', async () => {
-    expect(await testHooks()).toEqual([]);
+    expect(await noTestHooksLeft()).toEqual([]);
     const run = await helm(['test', RELEASE, '--timeout', '60s']);
     expect(run.stdout).toMatch(/TEST SUITE: +platform-test-ready\n[\s\S]*Phase: +Succeeded/);
-    expect(await testHooks()).toEqual([]);
+    expect(await noTestHooksLeft()).toEqual([]);
   });
 
   it('refused by admission: the deploy step says why, removes what helm left, and rolls back', async () => {
-    // A quota on pods with a deadline: only the test pod has one, so only it is refused.
+    // A quota of no Jobs: only the test is one, so only it is refused.
     await cluster.kubectl(
       ['apply', '-n', NAMESPACE, '-f', '-'],
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'ResourceQuota',
-        metadata: { name: 'no-deadline-pods' },
-        spec: { hard: { pods: '0' }, scopes: ['Terminating'] },
+        metadata: { name: 'no-jobs' },
+        spec: { hard: { 'count/jobs.batch': '0' } },
       }),
     );
     const lines: string[] = [];
     try {
       await expect(deploy({ ...base, imageTag: 'two', log: (line) => lines.push(line) })).rejects.toThrow(
-        /exceeded quota: no-deadline-pods[\s\S]*rolled back to revision/,
+        /exceeded quota: no-jobs[\s\S]*rolled back to revision/,
       );
     } finally {
-      await cluster.kubectl(['delete', 'resourcequota', 'no-deadline-pods', '-n', NAMESPACE]);
+      await cluster.kubectl(['delete', 'resourcequota', 'no-jobs', '-n', NAMESPACE]);
     }
     // helm had made the NetworkPolicies that open the readiness ports to the test pod.
     expect(lines.join('\n')).toMatch(/removing what the test left: .*networkpolicy\/platform-test-ready\b/);
-    expect(await testHooks()).toEqual([]);
+    expect(await noTestHooksLeft()).toEqual([]);
     expect(await itemsImage()).toMatch(/:one$/);
   });
 });
@@ -132,7 +150,7 @@ describe('uninstall and reinstall', () => {
     await deploy({ ...base, imageTag: 'three' });
     expect(await secretData('platform-jwt')).toEqual(jwt);
     expect(await secretData('platform-mongodb')).toEqual(database);
-    expect(await testHooks()).toEqual([]);
+    expect(await noTestHooksLeft()).toEqual([]);
   });
 
   it('new ones are generated only when the stored Secrets are gone', async () => {
