@@ -147,6 +147,7 @@ const merge = (parts: ManifestContents[]): ManifestContents => ({
   namespaces: parts.flatMap((part) => part.namespaces),
   pods: parts.flatMap((part) => part.pods),
   policies: parts.flatMap((part) => part.policies),
+  services: parts.flatMap((part) => part.services),
   ignored: parts.flatMap((part) => part.ignored),
 });
 

@@ -2,7 +2,7 @@
  * What `helm upgrade --install` of deploy/helm/platform and `helm test` need in one application
  * namespace, and nothing more: the kinds the chart renders, the Secrets helm keeps its release
  * history in (and the chart reads back with lookup), what `--wait` reads to judge readiness, and
- * the test pod with its logs.
+ * the test Job with its pod's logs.
  */
 
 export const DEPLOYERS_GROUP = 'platform-deployers';
@@ -22,8 +22,10 @@ export const DEPLOYER_RULES: PolicyRule[] = [
     resources: ['configmaps', 'secrets', 'services', 'serviceaccounts'],
     verbs: MANAGE,
   },
-  // The helm test pod: created, read for its phase and logs, deleted by its hook policy.
-  { apiGroups: [''], resources: ['pods'], verbs: [...READ, 'create', 'delete'] },
+  // The helm test Job: created, watched to completion, deleted by its hook policy (and by the
+  // deploy step when a test fails); its pod, made by the Job controller, only read, with its logs.
+  { apiGroups: ['batch'], resources: ['jobs'], verbs: MANAGE },
+  { apiGroups: [''], resources: ['pods'], verbs: READ },
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
   // What went wrong when --wait gives up.
   { apiGroups: [''], resources: ['events'], verbs: READ },

@@ -1,0 +1,126 @@
+/**
+ * The network model each stack writes for the flow verifier: from the stack file alone, the same
+ * rule table the program builds its security groups from, and CIDRs that the EKS cluster model
+ * of the verifier must agree with.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { securityGroupRules } from '../src/components/securityGroupRules';
+import { networkModel, readStackConfig, type NetworkModel } from '../src/networkModel';
+import { PROJECT_DIR } from '../src/stackConfig';
+
+const run = promisify(execFile);
+const SCRIPT = join(PROJECT_DIR, 'dist', 'scripts', 'network-model.js');
+const CLUSTER_MODEL = join(PROJECT_DIR, '..', 'netpol', 'cluster-eks.yaml');
+const STACKS = ['dev', 'staging', 'prod'] as const;
+
+const model = (stack: string): NetworkModel => networkModel(readStackConfig(stack), stack);
+const group = (network: NetworkModel, name: string) => {
+  const found = network.securityGroups.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no group ${name} in ${network.stack}`);
+  return found;
+};
+
+describe.each(STACKS)('the %s network model', (stack) => {
+  const network = model(stack);
+  const config = readStackConfig(stack);
+
+  it('states the VPC, its subnets and where pods and the database take addresses', () => {
+    expect(network.vpc.cidr).toBe(config.network.vpcCidr);
+    expect(network.podCidrs).toEqual(
+      config.network.privateSubnetCidrs.slice(0, config.network.availabilityZoneCount),
+    );
+    expect(network.databaseCidrs).toEqual(
+      config.database.engine === 'documentdb' ? network.subnets.database : [],
+    );
+    expect(network.coreDns).toEqual({
+      namespace: 'kube-system',
+      labels: { 'k8s-app': 'kube-dns' },
+      securityGroups: ['nodes'],
+      port: 53,
+    });
+    expect(network.vpcCni.networkPolicy).toBe(true);
+  });
+
+  it('carries every security group rule the program creates, each on its group, the VPC CIDR resolved', () => {
+    const declared = securityGroupRules(config);
+    const written = network.securityGroups.flatMap((candidate) => candidate.rules);
+    expect(written).toHaveLength(declared.length);
+    expect(JSON.stringify(written)).not.toContain('vpcCidr');
+    const dnsOut = group(network, 'nodes').rules.find(
+      (rule) => rule.direction === 'egress' && rule.protocol === 'udp' && rule.ports?.from === 53,
+    );
+    expect(dnsOut?.peer).toEqual({ cidr: config.network.vpcCidr });
+  });
+
+  // The cluster model serves every stack: it may cover more (dev has two zones), never less.
+  it("lies within the verifier's EKS cluster model: its pod and database addresses are all there", () => {
+    const clusterModel = parse(readFileSync(CLUSTER_MODEL, 'utf8')) as {
+      podAddressRanges: string[];
+      externals: { name: string; cidr: string }[];
+    };
+    expect(clusterModel.podAddressRanges).toEqual(expect.arrayContaining(network.podCidrs));
+    const databaseSubnets = clusterModel.externals
+      .filter((external) => external.name.startsWith('database-subnet-'))
+      .map((external) => external.cidr);
+    expect(databaseSubnets).toEqual(expect.arrayContaining(network.subnets.database));
+  });
+});
+
+describe('pod security groups', () => {
+  it('prod gives each service its own group and the DNS group, in standard mode', () => {
+    const prod = model('prod');
+    expect(prod.podGroups).toEqual({
+      frontend: ['pod-frontend', 'podDns'],
+      auth: ['pod-auth', 'podDns'],
+      items: ['pod-items', 'podDns'],
+      discounts: ['pod-discounts', 'podDns'],
+    });
+    expect(prod.vpcCni).toMatchObject({ podSecurityGroups: true, podSecurityGroupEnforcingMode: 'standard' });
+    expect(group(prod, 'pod-items').rules).toContainEqual({
+      direction: 'ingress',
+      protocol: 'tcp',
+      ports: { from: 8080, to: 8080 },
+      peer: { group: 'pod-discounts' },
+      description: 'http of items from pod-discounts',
+    });
+    expect(
+      group(prod, 'database')
+        .rules.filter((rule) => rule.direction === 'ingress')
+        .map((rule) => rule.peer),
+    ).toEqual([
+      { group: 'nodes' },
+      { group: 'pod-auth' },
+      { group: 'pod-items' },
+      { group: 'pod-discounts' },
+    ]);
+  });
+
+  it('dev has none: every pod has the node group', () => {
+    const dev = model('dev');
+    expect(dev.podGroups).toEqual({});
+    expect(dev.securityGroups.map((candidate) => candidate.role)).not.toContain('pod');
+    expect(dev.vpcCni.podSecurityGroups).toBe(false);
+  });
+});
+
+describe('npm run network-model', () => {
+  it('prints the model of the stack as JSON', async () => {
+    const { stdout } = await run(process.execPath, [SCRIPT, '--stack', 'staging']);
+    expect((JSON.parse(stdout) as NetworkModel).stack).toBe('staging');
+  });
+
+  it('names a stack that does not exist, and a missing --stack, with exit 2', async () => {
+    await expect(run(process.execPath, [SCRIPT, '--stack', 'qa'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^network-model: no stack "qa": .*Pulumi\.qa\.yaml does not exist/),
+    });
+    await expect(run(process.execPath, [SCRIPT])).rejects.toMatchObject({
+      code: 2,
+      stderr: 'network-model: usage: npm run network-model -- --stack <dev|staging|prod>\n',
+    });
+  });
+});
