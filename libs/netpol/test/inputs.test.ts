@@ -824,6 +824,42 @@ spec:
     expect(unknown.err).toContain('--from edge/nginx: no such pod, workload, network or address');
   });
 
+  it('decides by the EKS enforcer when the model or --enforcer says so, and says where it differs', async () => {
+    const policies = file(
+      'named-from-anywhere.yaml',
+      `${WORKLOADS}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: web-http }
+spec:
+  podSelector: { matchLabels: { app: web } }
+  ingress: [{ ports: [{ port: http }] }]
+`,
+    );
+    const eksModel = file('eks-model.yaml', `enforcer: eks\n${readFileSync(model(), 'utf8')}`);
+    const base = ['--from', 'edge/proxy', '--to', 'web', '--port', 'http', '--namespace', 'shop'];
+    const upstream = await cli('explain', policies, '--model', model(), ...base);
+    expect(upstream.code).toBe(0);
+    // A rule without peers is 0.0.0.0/0 to the EKS agent, whose CIDR entries carry no named port.
+    const eks = await cli('explain', policies, '--model', eksModel, ...base);
+    expect(eks.code).toBe(1);
+    expect(eks.out).toContain('edge/proxy -> shop/web 8080/TCP: DENIED');
+    expect(eks.out).toContain('the eks enforcer refuses this connection all the same');
+    expect(
+      (await cli('explain', policies, '--model', eksModel, '--enforcer', 'upstream', ...base)).code,
+    ).toBe(0);
+    expect((await cli('explain', policies, '--model', model(), '--enforcer', 'eks', ...base)).code).toBe(1);
+    const wrong = await cli('explain', policies, '--enforcer', 'cilium', ...base);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain('--enforcer cilium: upstream or eks');
+    const linted = await cli('lint', policies, '--model', eksModel, '--namespace', 'shop');
+    expect(linted.code).toBe(1);
+    expect(linted.out).toContain(
+      '[eks/cidr-named-port] shop/web-http ingress[0]: named port(s) http/TCP are dropped',
+    );
+  });
+
   it('matches ipBlocks against pod addresses unless told to ignore them', async () => {
     const pods = file(
       'pods.yaml',
