@@ -337,6 +337,22 @@ async function rollBack(
 const testSelector = (release: string) =>
   `app.kubernetes.io/instance=${release},app.kubernetes.io/component=test`;
 
+interface TestObject {
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string> };
+}
+
+/** The release's `helm test` objects of the given kinds (`jobs,networkpolicies`, `pods`). */
+async function testObjects(
+  kubectl: (args: string[]) => Promise<string>,
+  namespace: string,
+  release: string,
+  kinds: string,
+): Promise<TestObject[]> {
+  const listed = await kubectl(['get', kinds, '-n', namespace, '-l', testSelector(release), '-o', 'json']);
+  return (JSON.parse(listed) as { items: TestObject[] }).items;
+}
+
 /** Deletes what the release's `helm test` hooks left: the Job (and its pod) and the NetworkPolicies. */
 async function removeTestHooks(
   kubectl: (args: string[]) => Promise<string>,
@@ -344,19 +360,7 @@ async function removeTestHooks(
   release: string,
   log: (line: string) => void,
 ): Promise<void> {
-  const listed = JSON.parse(
-    await kubectl([
-      'get',
-      'jobs,networkpolicies',
-      '-n',
-      namespace,
-      '-l',
-      testSelector(release),
-      '-o',
-      'json',
-    ]),
-  ) as { items: { kind: string; metadata: { name: string; annotations?: Record<string, string> } }[] };
-  const hooks = listed.items
+  const hooks = (await testObjects(kubectl, namespace, release, 'jobs,networkpolicies'))
     .filter((item) => (item.metadata.annotations?.['helm.sh/hook'] ?? '').split(',').includes('test'))
     .map((item) => `${item.kind.toLowerCase()}/${item.metadata.name}`);
   if (hooks.length === 0) return;
@@ -378,19 +382,9 @@ async function testLogs(
   namespace: string,
   release: string,
 ): Promise<string> {
-  const listed = await kubectl([
-    'get',
-    'pods',
-    '-n',
-    namespace,
-    '-l',
-    testSelector(release),
-    '-o',
-    'json',
-  ]).catch(() => '{"items":[]}');
-  const pods = JSON.parse(listed) as { items: { metadata: { name: string } }[] };
+  const pods = await testObjects(kubectl, namespace, release, 'pods').catch((): TestObject[] => []);
   const logs = await Promise.all(
-    pods.items.map(async (pod) => {
+    pods.map(async (pod) => {
       const text = await kubectl(['logs', pod.metadata.name, '-n', namespace, '--all-containers']).catch(
         () => '',
       );
