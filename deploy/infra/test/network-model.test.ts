@@ -124,3 +124,61 @@ describe('npm run network-model', () => {
     });
   });
 });
+
+describe('one declaration of the flows', () => {
+  // deploy/netpol/contract.yaml is written from SPEC independently of the chart: the security
+  // groups derived from the chart's networkPolicy.flows must give exactly its service flows.
+  const contract = parse(readFileSync(join(PROJECT_DIR, '..', 'netpol', 'contract.yaml'), 'utf8')) as {
+    allow: { from: string | string[]; to: string | string[]; ports: string[] }[];
+  };
+  const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+  const services = ['frontend', 'auth', 'items', 'discounts'];
+  const contractPairs = (to: (name: string) => boolean, port: string) =>
+    contract.allow
+      .filter((row) => row.ports.includes(port))
+      .flatMap((row) =>
+        list(row.from)
+          .filter((from) => services.includes(from))
+          .flatMap((from) =>
+            list(row.to)
+              .filter(to)
+              .map((callee) => `${from} -> ${callee}`),
+          ),
+      )
+      .sort();
+
+  it('pod groups call each other on http exactly where the contract allows it', () => {
+    const prod = model('prod');
+    const egress = prod.securityGroups.flatMap((candidate) =>
+      candidate.rules
+        .filter(
+          (rule) =>
+            candidate.role === 'pod' &&
+            rule.direction === 'egress' &&
+            rule.ports?.from === 8080 &&
+            'group' in rule.peer &&
+            rule.peer.group.startsWith('pod-'),
+        )
+        .map((rule) => `${candidate.service} -> ${'group' in rule.peer ? rule.peer.group.slice(4) : ''}`),
+    );
+    expect(egress.sort()).toEqual(contractPairs((name) => services.includes(name), 'http'));
+  });
+
+  it('pod groups reach the database exactly where the contract allows it', () => {
+    const prod = model('prod');
+    const clients = prod.securityGroups
+      .filter(
+        (candidate) =>
+          candidate.role === 'pod' &&
+          candidate.rules.some(
+            (rule) =>
+              rule.direction === 'egress' &&
+              rule.ports?.from === 27017 &&
+              'group' in rule.peer &&
+              rule.peer.group === 'database',
+          ),
+      )
+      .map((candidate) => `${candidate.service} -> mongodb`);
+    expect(clients.sort()).toEqual(contractPairs((name) => name === 'mongodb', '27017/TCP'));
+  });
+});

@@ -1,3 +1,4 @@
+import { databaseClients, readChartFlows, serviceCallers } from '../chartFlows';
 import type { PlatformConfig } from '../config';
 import {
   DATABASE_PORT,
@@ -48,11 +49,10 @@ export const KUBELET_PORT = 10250;
 /** The EKS metrics-server add-on serves the resource metrics API (HPAs, kubectl top) here. */
 export const METRICS_SERVER_PORT = 10251;
 
-/** Callee -> callers over http, as in SPEC section 7 and the chart's networkPolicy.flows. */
-export const SERVICE_CALLERS: Partial<Record<Service, Service[]>> = {
-  auth: ['items', 'discounts'],
-  items: ['discounts'],
-};
+/** Callee -> callers over http, and who calls the database: from the chart's networkPolicy.flows. */
+const FLOWS = readChartFlows();
+export const SERVICE_CALLERS = serviceCallers(FLOWS);
+export const DATABASE_CLIENTS = databaseClients(FLOWS);
 
 export function podGroup(service: Service): PodGroup {
   return `pod-${service}`;
@@ -192,6 +192,8 @@ export function securityGroupRules(config: PlatformConfig): RuleSpec[] {
       connect('nodes', group, 'tcp', HTTP_PORT, 'http from the ingress controller and kubelet probes');
       if (isApiService(service)) {
         connect('nodes', group, 'tcp', MANAGEMENT_PORT, 'management port: kubelet probes and Prometheus');
+      }
+      if (DATABASE_CLIENTS.includes(service)) {
         connect(group, documentDb ? 'database' : 'nodes', 'tcp', DATABASE_PORT, 'MongoDB protocol');
       }
       for (const caller of SERVICE_CALLERS[service] ?? []) {
