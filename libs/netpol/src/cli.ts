@@ -5,7 +5,7 @@ import { loadContract, parsePort } from './contract';
 import { DIFF_FORMATS, diffAnalyses, formatDiff, type DiffFormat } from './diff';
 import { analyze, ENFORCERS, type Analysis, type AnalysisOptions, type Enforcer } from './engine';
 import { evaluate } from './explain';
-import { formatLint, lint } from './lint';
+import { ENFORCED_RULES, formatLint, lint, lintEks } from './lint';
 import { ClusterAccessError, readCluster, type LiveSource } from './live';
 import {
   buildCluster,
@@ -302,8 +302,18 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
         // The rule-by-rule reasons read the policies as the Kubernetes API defines them.
         const allowed = analysis.between(from, to).has(connection.protocol, connection.port);
         if (allowed !== verdict.allowed) {
+          // The EKS rules the analysis follows, where they name one of the two ends.
+          const deciding = lintEks(analysis.cluster).filter(
+            (finding) =>
+              ENFORCED_RULES.includes(finding.rule) &&
+              (finding.pods.includes(from.id) || finding.pods.includes(to.id)),
+          );
           notes.push(
-            `the ${options.enforcer} enforcer ${allowed ? 'admits' : 'refuses'} this connection all the same (npm run netpol -- lint names the rule of that enforcer that decides)`,
+            `the ${options.enforcer} enforcer ${allowed ? 'admits' : 'refuses'} this connection all the same${
+              deciding.length
+                ? `: ${deciding.map((finding) => `[${finding.rule}] ${finding.message} (${finding.source})`).join('; ')}`
+                : ''
+            }`,
           );
         }
         io.out(formatExplanation({ ...verdict, allowed }, notes));

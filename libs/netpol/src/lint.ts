@@ -24,6 +24,13 @@ export const EKS_SOURCES = {
 
 export type LintSeverity = 'risk' | 'note';
 
+/** The findings whose rule the analysis under `--enforcer eks` follows (the others only warn). */
+export const ENFORCED_RULES: readonly string[] = [
+  'eks/cidr-named-port',
+  'eks/ingress-named-port-union',
+  'eks/pod-without-owner',
+];
+
 export interface LintFinding {
   rule: string;
   severity: LintSeverity;

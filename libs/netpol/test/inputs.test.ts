@@ -845,7 +845,12 @@ spec:
     const eks = await cli('explain', policies, '--model', eksModel, ...base);
     expect(eks.code).toBe(1);
     expect(eks.out).toContain('edge/proxy -> shop/web 8080/TCP: DENIED');
-    expect(eks.out).toContain('the eks enforcer refuses this connection all the same');
+    expect(eks.out).toMatch(
+      /the eks enforcer refuses this connection all the same: \[eks\/cidr-named-port\] /,
+    );
+    expect(eks.out).toContain(
+      '[eks/cidr-named-port] shop/web-http ingress[0]: named port(s) http/TCP are dropped',
+    );
     expect(
       (await cli('explain', policies, '--model', eksModel, '--enforcer', 'upstream', ...base)).code,
     ).toBe(0);
