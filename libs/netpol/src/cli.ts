@@ -64,8 +64,8 @@ Connections are exact sets: every protocol (TCP, UDP, SCTP), every port 1-65535,
 IPv4 space outside the cluster split into ranges at every ipBlock and named-network boundary.
 
 exit codes: 0 success (check: the contract holds; explain: allowed), 1 contract broken, connection
-            denied, or (diff --fail-on-change) connections changed, 2 bad usage or input, or a
-            cluster that cannot be read`;
+            denied, a lint risk on a contract flow, or (diff --fail-on-change) connections
+            changed, 2 bad usage or input, or a cluster that cannot be read`;
 
 export interface CliIo {
   out: (text: string) => void;
