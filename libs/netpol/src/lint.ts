@@ -118,6 +118,8 @@ export function lintEks(cluster: Cluster): LintFinding[] {
   }
 
   for (const service of cluster.services ?? []) {
+    // Without a selector (the API server's own `kubernetes`, hand-kept endpoints) no pod is behind it.
+    if (!service.selector || Object.keys(service.selector).length === 0) continue;
     const backends = backendsOf(cluster, service);
     for (const port of service.ports) {
       const targets =

@@ -167,6 +167,12 @@ describe('lint of the EKS profile', () => {
       services: [
         service({ ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] }),
         service({ name: 'named', ports: [{ port: 8080, targetPort: 'http', protocol: 'TCP' }] }),
+        // The API server's own Service: no selector, no pod behind it.
+        {
+          namespace: 'default',
+          name: 'kubernetes',
+          ports: [{ name: 'https', port: 443, targetPort: 6443, protocol: 'TCP' }],
+        },
       ],
     });
     const found = lintEks(shop).filter((finding) => finding.rule === 'eks/service-port');

@@ -189,6 +189,16 @@ describe('the verifier on the live cluster', () => {
         CONTRACT,
       ]);
       expect(check.stdout).toMatch(/: the contract holds: /);
+      // And nothing the EKS agent would enforce otherwise: the test ran as a Job, and is gone.
+      const linted = await netpol([
+        'lint',
+        '--kubeconfig',
+        cluster.kubeconfig,
+        ...common,
+        '--expect',
+        CONTRACT,
+      ]);
+      expect(linted.stdout).toMatch(/^cluster:\S+: 0 risk\(s\), 0 touching a contract flow/);
     },
   );
 });
