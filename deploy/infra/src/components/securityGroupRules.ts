@@ -49,11 +49,6 @@ export const KUBELET_PORT = 10250;
 /** The EKS metrics-server add-on serves the resource metrics API (HPAs, kubectl top) here. */
 export const METRICS_SERVER_PORT = 10251;
 
-/** Callee -> callers over http, and who calls the database: from the chart's networkPolicy.flows. */
-const FLOWS = readChartFlows();
-export const SERVICE_CALLERS = serviceCallers(FLOWS);
-export const DATABASE_CLIENTS = databaseClients(FLOWS);
-
 export function podGroup(service: Service): PodGroup {
   return `pod-${service}`;
 }
@@ -185,6 +180,10 @@ export function securityGroupRules(config: PlatformConfig): RuleSpec[] {
   if (documentDb) connect('nodes', 'database', 'tcp', DATABASE_PORT, 'MongoDB protocol');
 
   if (podSecurityGroups) {
+    // Callee -> callers over http, and who calls the database: the chart's networkPolicy.flows.
+    const flows = readChartFlows();
+    const callers = serviceCallers(flows);
+    const databaseCallers = databaseClients(flows);
     for (const service of SERVICES) {
       const group = podGroup(service);
       connect('podDns', 'nodes', 'udp', DNS_PORT, 'DNS');
@@ -193,10 +192,10 @@ export function securityGroupRules(config: PlatformConfig): RuleSpec[] {
       if (isApiService(service)) {
         connect('nodes', group, 'tcp', MANAGEMENT_PORT, 'management port: kubelet probes and Prometheus');
       }
-      if (DATABASE_CLIENTS.includes(service)) {
+      if (databaseCallers.includes(service)) {
         connect(group, documentDb ? 'database' : 'nodes', 'tcp', DATABASE_PORT, 'MongoDB protocol');
       }
-      for (const caller of SERVICE_CALLERS[service] ?? []) {
+      for (const caller of callers[service] ?? []) {
         connect(podGroup(caller), group, 'tcp', HTTP_PORT, `http of ${service}`);
       }
     }
