@@ -181,9 +181,7 @@ function backendsOf(cluster: Cluster, service: Service): PodEndpoint[] {
   const selector = service.selector;
   if (!selector || Object.keys(selector).length === 0) return [];
   return cluster.pods.filter(
-    (pod) =>
-      pod.namespace === service.namespace &&
-      Object.entries(selector).every(([key, value]) => pod.labels[key] === value),
+    (pod) => pod.namespace === service.namespace && selectorMatches({ matchLabels: selector }, pod.labels),
   );
 }
 
