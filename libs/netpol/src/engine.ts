@@ -313,21 +313,21 @@ export function analyze(cluster: Cluster, options: AnalysisOptions = {}): Analys
       const earlier = pods.get(peer);
       pods.set(peer, earlier ? earlier.union(ports) : ports);
     };
+    // What an address-based peer (an ipBlock, or no peers: 0.0.0.0/0) admits; EKS: numeric ports only.
+    const cidrPorts = (rule: CompiledRule, peer: number) =>
+      eks ? rule.numericPorts : rulePorts(rule, destination(peer));
     for (const rule of rules) {
       if (rule.everyPeer) {
-        // EKS: a rule without peers is the CIDR 0.0.0.0/0, numeric ports only.
-        for (const podClass of classes)
-          add(podClass.index, eks ? rule.numericPorts : rulePorts(rule, destination(podClass.index)));
+        for (const podClass of classes) add(podClass.index, cidrPorts(rule, podClass.index));
       } else {
         for (const peer of rule.podPeers) {
           const ports =
             eks && direction === 'ingress' ? ingressPortsEks(rule) : rulePorts(rule, destination(peer));
           add(peer, ports);
         }
-        for (const peer of rule.cidrPods)
-          add(peer, eks ? rule.numericPorts : rulePorts(rule, destination(peer)));
+        for (const peer of rule.cidrPods) add(peer, cidrPorts(rule, peer));
       }
-      const rangePorts = eks ? rule.numericPorts : rulePorts(rule, destination(-1));
+      const rangePorts = cidrPorts(rule, -1);
       if (rangePorts.isEmpty()) continue;
       const peerRanges: [number, number][] = rule.everyPeer ? [[0, lastRange]] : rule.rangePeers;
       for (const [first, last] of peerRanges) runs.push({ first, last, connections: rangePorts });
