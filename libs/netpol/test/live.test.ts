@@ -9,7 +9,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runCommand, startControlPlane, toolPath, type ControlPlane } from '@platform/devstack';
+import {
+  runCommand,
+  startControlPlane,
+  toolPath,
+  writeUnreachableKubeconfig,
+  type ControlPlane,
+} from '@platform/devstack';
 
 const run = promisify(execFile);
 
@@ -213,18 +219,7 @@ describe('diff against the live cluster', () => {
 
 describe('a cluster that cannot be read is a clear error', () => {
   it('names the server that does not answer', async () => {
-    const kubeconfig = join(dir, 'nowhere.kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'nowhere', cluster: { server: 'https://127.0.0.1:1' } }],
-        users: [{ name: 'nobody', user: { token: 'x' } }],
-        contexts: [{ name: 'nowhere', context: { cluster: 'nowhere', user: 'nobody' } }],
-        'current-context': 'nowhere',
-      }),
-    );
+    const kubeconfig = writeUnreachableKubeconfig(join(dir, 'nowhere.kubeconfig'));
     const result = await netpol('matrix', '--kubeconfig', kubeconfig);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(

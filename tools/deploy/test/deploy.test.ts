@@ -14,6 +14,7 @@ import {
   simulatedNodes,
   startControlPlane,
   toolPath,
+  writeUnreachableKubeconfig,
   type ControlPlane,
 } from '@platform/devstack';
 import { loadClusterModel } from '@platform/netpol';
@@ -311,18 +312,7 @@ describe('bad input is a clear error', () => {
   });
 
   it('says the cluster does not answer', async () => {
-    const kubeconfig = join(dir, 'nowhere.kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'x', cluster: { server: 'https://127.0.0.1:1' } }],
-        users: [{ name: 'x', user: {} }],
-        contexts: [{ name: 'x', context: { cluster: 'x', user: 'x' } }],
-        'current-context': 'x',
-      }),
-    );
+    const kubeconfig = writeUnreachableKubeconfig(join(dir, 'nowhere.kubeconfig'));
     await expect(deploy({ ...base, kubeconfig, environment: 'dev', imageTag: 'x' })).rejects.toThrow(
       /the cluster does not answer \(.*nowhere\.kubeconfig\)/,
     );

@@ -337,3 +337,22 @@ function volumeObject(index: number) {
     },
   };
 }
+
+/**
+ * Writes a kubeconfig whose server nothing answers (127.0.0.1, port 1), context `nowhere`: what
+ * tests of "the cluster does not answer" give the code under test. Returns the file.
+ */
+export function writeUnreachableKubeconfig(file: string): string {
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'nowhere', cluster: { server: 'https://127.0.0.1:1' } }],
+      users: [{ name: 'nobody', user: { token: 'unused' } }],
+      contexts: [{ name: 'nowhere', context: { cluster: 'nowhere', user: 'nobody' } }],
+      'current-context': 'nowhere',
+    }),
+  );
+  return file;
+}
