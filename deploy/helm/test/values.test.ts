@@ -170,10 +170,11 @@ describe('toggles', () => {
         ]),
       ),
     ).toEqual({
-      'prod-auth': ['sg-0f00d0000000f0002'],
-      'prod-discounts': ['sg-0f00d0000000f0004'],
-      'prod-frontend': ['sg-0f00d0000000f0001'],
-      'prod-items': ['sg-0f00d0000000f0003'],
+      // Each service's own group and the pod DNS group (the prod network model's placeholder ids).
+      'prod-auth': ['sg-32bed67fa7fbe544f', 'sg-c7cdef88de008a14f'],
+      'prod-discounts': ['sg-e420d36c2572fc752', 'sg-c7cdef88de008a14f'],
+      'prod-frontend': ['sg-830e6a491a8441764', 'sg-c7cdef88de008a14f'],
+      'prod-items': ['sg-69753df2f89787616', 'sg-c7cdef88de008a14f'],
     });
   });
 

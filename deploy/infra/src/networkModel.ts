@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NetworkModelInput } from '@platform/netpol';
 import { parse } from 'yaml';
+import { NAMESPACES, POD_LABELS } from './components/kubernetes/labels';
 import { vpcCniConfiguration } from './components/addons';
 import {
+  LOAD_BALANCER_PORTS,
   podGroup,
   securityGroupRules,
   securityGroupSpecs,
@@ -10,62 +14,26 @@ import {
   type RuleSpec,
 } from './components/securityGroupRules';
 import { hasPublicSubnets, parseConfig, type PlatformConfig } from './config';
-import { SERVICES, type Service } from './services';
+import { SERVICES } from './services';
 import { CONFIG_NAMESPACE, PROJECT_DIR } from './stackConfig';
 
 /**
  * The network a stack builds, as data: what the flow verifier needs to reason about the security
- * group layer next to the NetworkPolicies. Everything comes from the stack's configuration and the
- * same rule table the program creates its resources from, so no cloud account is needed.
+ * group layer next to the NetworkPolicies (its format is the verifier's, `NetworkModelInput` of
+ * @platform/netpol). Everything comes from the stack's configuration and the same rule table the
+ * program creates its resources from, so no cloud account is needed. Group ids are placeholders
+ * (see `placeholderGroupId`) until the stack is deployed.
  */
-export interface NetworkModel {
-  stack: string;
-  vpc: { cidr: string };
-  subnets: { private: string[]; database: string[]; public: string[] };
-  /** Where the VPC CNI takes pod addresses from: the private (node) subnets. */
-  podCidrs: string[];
-  /** DocumentDB's subnets, when the stack has one. */
-  databaseCidrs: string[];
-  /** Groups by role, each with the rules declared on it. */
-  securityGroups: NetworkModelGroup[];
-  /** Per service, the groups its pods get through the chart's SecurityGroupPolicy (none: the node group's). */
-  podGroups: Partial<Record<Service, GroupName[]>>;
-  /** CoreDNS runs as ordinary pods on the nodes: the node group, the pod subnets. */
-  coreDns: { namespace: string; labels: Record<string, string>; securityGroups: GroupName[]; port: number };
-  /** The NLB in front of the ingress controller, which it reaches by pod address (IP targets). */
-  loadBalancer: {
-    scheme: 'internet-facing' | 'internal';
-    subnets: string[];
-    securityGroups: GroupName[];
-    sourceCidrs: string[];
-  };
-  interfaceEndpoints: { enabled: boolean; securityGroups: GroupName[]; subnets: string[] };
-  vpcCni: {
-    networkPolicy: boolean;
-    /** The add-on's NETWORK_POLICY_ENFORCING_MODE (the platform keeps its default). */
-    networkPolicyEnforcingMode: 'standard' | 'strict';
-    podSecurityGroups: boolean;
-    /** POD_SECURITY_GROUP_ENFORCING_MODE, when pod security groups are on. */
-    podSecurityGroupEnforcingMode?: 'standard' | 'strict';
-  };
-}
+export type NetworkModel = NetworkModelInput;
+type NetworkModelGroup = NetworkModel['securityGroups'][number];
+type NetworkModelRule = NetworkModelGroup['rules'][number];
 
-export interface NetworkModelGroup {
-  name: GroupName;
-  role: 'cluster' | 'nodes' | 'database' | 'endpoints' | 'loadBalancer' | 'podDns' | 'pod';
-  description: string;
-  /** The service, for a pod group. */
-  service?: Service;
-  rules: NetworkModelRule[];
-}
-
-export interface NetworkModelRule {
-  direction: 'ingress' | 'egress';
-  protocol: 'tcp' | 'udp' | 'all';
-  /** Absent: every port (protocol all). */
-  ports?: { from: number; to: number };
-  peer: { group: GroupName } | { cidr: string } | { prefixList: 's3' };
-  description: string;
+/**
+ * A stable stand-in for a group's id before deployment: the prod chart values carry these, so the
+ * rendered SecurityGroupPolicies and the model name the same groups (a test keeps them equal).
+ */
+export function placeholderGroupId(stack: string, name: string): string {
+  return `sg-${createHash('sha256').update(`${stack}/${name}`).digest('hex').slice(0, 17)}`;
 }
 
 export class NetworkModelError extends Error {
@@ -128,6 +96,7 @@ export function networkModel(config: PlatformConfig, stack: string): NetworkMode
     const service = SERVICES.find((candidate) => podGroup(candidate) === group.name);
     return {
       name: group.name,
+      id: placeholderGroupId(stack, group.name),
       role: roleOf(group.name),
       description: group.description,
       ...(service ? { service } : {}),
@@ -147,8 +116,8 @@ export function networkModel(config: PlatformConfig, stack: string): NetworkMode
       ? Object.fromEntries(SERVICES.map((service) => [service, [podGroup(service), 'podDns']]))
       : {},
     coreDns: {
-      namespace: 'kube-system',
-      labels: { 'k8s-app': 'kube-dns' },
+      namespace: NAMESPACES.kubeSystem,
+      labels: { ...POD_LABELS.kubeDns },
       securityGroups: ['nodes'],
       port: 53,
     },
@@ -157,6 +126,12 @@ export function networkModel(config: PlatformConfig, stack: string): NetworkMode
       subnets: config.ingress.public ? subnets.public : subnets.private,
       securityGroups: ['loadBalancer'],
       sourceCidrs: config.ingress.public ? config.ingress.sourceCidrs : [network.vpcCidr],
+      // IP targets: the ingress controller pods, on the ports the load balancer rules open.
+      targets: {
+        namespace: NAMESPACES.ingress,
+        labels: { ...POD_LABELS.ingressController },
+        ports: [...LOAD_BALANCER_PORTS],
+      },
     },
     interfaceEndpoints: {
       enabled: network.interfaceEndpoints,
@@ -168,6 +143,8 @@ export function networkModel(config: PlatformConfig, stack: string): NetworkMode
       networkPolicyEnforcingMode: 'standard',
       podSecurityGroups: pods,
       ...(cni.env ? { podSecurityGroupEnforcingMode: cni.env.POD_SECURITY_GROUP_ENFORCING_MODE } : {}),
+      // The add-on keeps AWS_VPC_K8S_CNI_EXTERNALSNAT at its default: traffic leaving the VPC is SNATed.
+      externalSnat: false,
     },
   };
 }

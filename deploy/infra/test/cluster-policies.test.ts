@@ -148,6 +148,11 @@ const merge = (parts: ManifestContents[]): ManifestContents => ({
   pods: parts.flatMap((part) => part.pods),
   policies: parts.flatMap((part) => part.policies),
   services: parts.flatMap((part) => part.services),
+  securityGroupPolicies: parts.flatMap((part) => part.securityGroupPolicies),
+  serviceAccounts: Object.assign({}, ...parts.map((part) => part.serviceAccounts)) as Record<
+    string,
+    Record<string, string>
+  >,
   ignored: parts.flatMap((part) => part.ignored),
 });
 

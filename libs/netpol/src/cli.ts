@@ -5,6 +5,7 @@ import { loadContract, parsePort } from './contract';
 import { DIFF_FORMATS, diffAnalyses, formatDiff, type DiffFormat } from './diff';
 import { analyze, ENFORCERS, type Analysis, type AnalysisOptions, type Enforcer } from './engine';
 import { evaluate } from './explain';
+import { checkLayers, describePath, withNetwork } from './layers';
 import { ENFORCED_RULES, formatLint, lint, lintEks } from './lint';
 import { ClusterAccessError, readCluster, type LiveSource } from './live';
 import {
@@ -15,7 +16,10 @@ import {
   readInputs,
   type ManifestDocument,
 } from './manifests';
+import { loadNetworkModel, type NetworkModel } from './networkModel';
 import { formatCheck, formatExplanation, formatMatrix, MATRIX_FORMATS, type MatrixFormat } from './report';
+import { securityLayer } from './securityGroups';
+import { ConnectionSet } from './connections';
 import type { Cluster, Endpoint, Protocol } from './types';
 
 const USAGE = `netpol: who can reach whom, exactly, from Kubernetes manifests
@@ -23,16 +27,17 @@ const USAGE = `netpol: who can reach whom, exactly, from Kubernetes manifests
 usage:
   netpol matrix  <inputs...> [--model FILE] [--namespace NS] [--scope NS,... | --all-namespaces]
                  [--format text|markdown|json|mermaid|connlist]
-  netpol check   <inputs...> --expect CONTRACT [--model FILE] [--namespace NS]
-  netpol explain <inputs...> --from SOURCE --to DESTINATION [--port PORT] [--model FILE] [--namespace NS]
+  netpol check   <inputs...> --expect CONTRACT [--model FILE] [--network-model FILE] [--namespace NS]
+  netpol explain <inputs...> --from SOURCE --to DESTINATION [--port PORT] [--model FILE]
+                 [--network-model FILE] [--namespace NS]
   netpol lint    <inputs...> [--expect CONTRACT] [--model FILE] [--namespace NS]
   netpol diff    <before> <after> | <before> --kubeconfig FILE [--model FILE] [--namespace NS] [--scope NS,... | --all-namespaces]
                  [--format text|markdown|json] [--fail-on-change]
 
   <inputs>      YAML or JSON files, directories (read recursively), or - for standard input:
                 helm template output, kubectl get -o yaml (List kinds too); kinds that neither make
-                pods nor are Namespaces, NetworkPolicies or Services are ignored, and named on
-                standard error;
+                pods nor are Namespaces, NetworkPolicies, Services, ServiceAccounts or
+                SecurityGroupPolicies are ignored, and named on standard error;
                 kube: (or kube:CONTEXT) reads a live cluster
   --kubeconfig, --context
                 read a live cluster too (alone: instead of files), read-only: namespaces, pods,
@@ -40,6 +45,11 @@ usage:
                 to $KUBECONFIG, then ~/.kube/config
   --model       the cluster model: namespaces, pods, named networks and pod address ranges the
                 inputs lack
+  --network-model
+                the infrastructure's network model (npm run network-model -- --stack NAME): security
+                groups and their rules, the VPC's subnets, the VPC CNI's settings. check and explain
+                then decide on both layers: NetworkPolicies through the EKS agent, and the security
+                groups the inputs' SecurityGroupPolicies give the pods, per path and enforcing mode
   --namespace   namespace of objects that name none, and of bare names (default: default)
   <before>, <after>
                 one input each (a file, a directory, -, or kube:[CONTEXT]): the connections added,
@@ -126,7 +136,7 @@ async function loadCluster(
   if (contents.ignored.length > 0) {
     const total = contents.ignored.reduce((sum, entry) => sum + entry.count, 0);
     io.err(
-      `netpol: ignored ${total} object(s) that neither make pods nor are Namespaces, NetworkPolicies or Services: ${contents.ignored
+      `netpol: ignored ${total} object(s) that neither make pods nor are Namespaces, NetworkPolicies, Services, ServiceAccounts or SecurityGroupPolicies: ${contents.ignored
         .map((entry) => `${entry.kind} (${entry.count})`)
         .join(', ')}`,
     );
@@ -206,6 +216,39 @@ function withEnforcer(
   return { ...options, enforcer };
 }
 
+/** The security groups' verdict on one connection, path by path. */
+function explainSecurityGroups(
+  cluster: Cluster,
+  model: NetworkModel,
+  from: Endpoint,
+  to: Endpoint,
+  connection: { port: number; protocol: Protocol },
+): { assured: boolean; possible: boolean; lines: string[] } {
+  const layer = securityLayer(cluster, model);
+  const parties = (endpoint: Endpoint) =>
+    endpoint.kind === 'pod' ? [layer.partyOfPod(endpoint)] : layer.partiesOfRange(endpoint);
+  const asked = ConnectionSet.ports(connection.protocol, connection.port);
+  const [source] = parties(from);
+  const [destination] = parties(to);
+  if (!source || !destination) return { assured: false, possible: false, lines: [] };
+  const verdicts = layer.paths(source, destination).map((spec) => layer.evaluate(spec, 'must'));
+  const admits = verdicts.map((verdict) => !verdict.admitted.intersect(asked).isEmpty());
+  const lines = [
+    `security groups (${model.stack}, pod security groups ${layer.mode === 'off' ? 'off' : `${layer.mode} mode`}): ${
+      admits.every(Boolean)
+        ? 'admit it on every path'
+        : admits.some(Boolean)
+          ? 'admit it on some paths only'
+          : 'refuse it'
+    }`,
+    ...verdicts.map(
+      (verdict, index) => `  ${admits[index] ? 'admitted' : 'REFUSED'} ${describePath(verdict, asked)}`,
+    ),
+    ...layer.unresolved.map((problem) => `note: ${problem}`),
+  ];
+  return { assured: admits.every(Boolean), possible: admits.some(Boolean), lines };
+}
+
 export async function main(argv: string[], io: CliIo, readStdin?: () => string): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
@@ -223,6 +266,7 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
         port: { type: 'string' },
         'ipblock-pods': { type: 'string', default: 'match' },
         enforcer: { type: 'string' },
+        'network-model': { type: 'string' },
         kubeconfig: { type: 'string' },
         context: { type: 'string' },
         'fail-on-change': { type: 'boolean', default: false },
@@ -251,7 +295,19 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
         (values.kubeconfig !== undefined || values.context !== undefined) &&
         !paths.some((path) => LIVE_INPUT.test(path)),
     };
-    const cluster = () => loadCluster(inputs, io, readStdin);
+    const networkFile = values['network-model'];
+    if (networkFile !== undefined && !['check', 'explain'].includes(command))
+      throw new UsageError(`--network-model applies to check and explain, not ${command}`);
+    if (networkFile === '-' && paths.includes('-'))
+      throw new UsageError('standard input can be the inputs or the network model, not both');
+    const network: NetworkModel | undefined = networkFile
+      ? loadNetworkModel(networkFile, readStdin)
+      : undefined;
+    const loadedCluster = async (): Promise<Loaded> => {
+      const loaded = await loadCluster(inputs, io, readStdin);
+      return network ? { ...loaded, cluster: withNetwork(loaded.cluster, network) } : loaded;
+    };
+    const cluster = loadedCluster;
     const scopeOf = (): string[] | undefined => {
       if (values.scope && values['all-namespaces'])
         throw new UsageError('give --scope or --all-namespaces, not both');
@@ -270,12 +326,10 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
       case 'check': {
         if (!values.expect) throw new UsageError('check needs --expect <contract>');
         const loaded = await cluster();
-        const result = check(
-          loaded.cluster,
-          loadContract(values.expect, namespace),
-          namespace,
-          optionsFor(loaded.cluster),
-        );
+        const contract = loadContract(values.expect, namespace);
+        const result = network
+          ? checkLayers(loaded.cluster, contract, namespace, optionsFor(loaded.cluster), network)
+          : check(loaded.cluster, contract, namespace, optionsFor(loaded.cluster));
         (result.ok ? io.out : io.err)(formatCheck(result, loaded.label));
         return result.ok ? 0 : 1;
       }
@@ -316,8 +370,23 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
             }`,
           );
         }
-        io.out(formatExplanation({ ...verdict, allowed }, notes));
-        return allowed ? 0 : 1;
+        if (!network) {
+          io.out(formatExplanation({ ...verdict, allowed }, notes));
+          return allowed ? 0 : 1;
+        }
+        const layered = explainSecurityGroups(analysis.cluster, network, from, to, connection);
+        const both = allowed && layered.assured;
+        io.out(
+          [
+            formatExplanation({ ...verdict, allowed: both }, notes).replace(
+              /: (ALLOWED|DENIED)\n/,
+              `: ${both ? 'ALLOWED' : layered.possible && allowed ? 'DENIED on some paths' : 'DENIED'}\n`,
+            ),
+            `NetworkPolicy: ${allowed ? 'admits' : 'refuses'}`,
+            ...layered.lines,
+          ].join('\n'),
+        );
+        return both ? 0 : 1;
       }
       case 'lint': {
         const loaded = await cluster();

@@ -515,6 +515,7 @@ function rangeBreaks(cluster: Cluster, direction: Direction): number[] {
     }
   }
   for (const network of cluster.externals) ipBlockRanges(network.cidr, network.except).forEach(add);
+  for (const cidr of cluster.addressSplits ?? []) ipBlockRanges(cidr).forEach(add);
   return [...points].sort((a, b) => a - b);
 }
 

@@ -12,3 +12,6 @@ export * from './diff';
 export { main as runCli } from './cli';
 export * from './live';
 export * from './lint';
+export * from './networkModel';
+export * from './securityGroups';
+export * from './layers';

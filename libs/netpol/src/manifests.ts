@@ -17,6 +17,7 @@ import type {
   PolicyPort,
   PolicyRule,
   Protocol,
+  SecurityGroupPolicy,
   Service,
   ServicePort,
 } from './types';
@@ -59,6 +60,9 @@ export interface ManifestContents {
   pods: PodEndpoint[];
   policies: NetworkPolicy[];
   services: Service[];
+  securityGroupPolicies: SecurityGroupPolicy[];
+  /** Labels of ServiceAccounts, by `namespace/name`. */
+  serviceAccounts: Record<string, Labels>;
   /** Objects of the kinds the verifier does not read (Services, custom resources, ...), by kind. */
   ignored: { kind: string; count: number }[];
 }
@@ -104,6 +108,8 @@ const POD_TEMPLATES = new Map<string, string[]>(
  * same spec): Calico's and Antrea's NetworkPolicy kinds are custom resources of another schema.
  */
 const POLICY_GROUPS = ['networking.k8s.io', 'extensions'];
+/** Where the VPC resource controller serves SecurityGroupPolicy. */
+const SECURITY_GROUP_POLICY_GROUP = 'vpcresources.k8s.aws';
 
 /** Labels as text that does not depend on the order of keys. */
 const canonical = (labels: Labels): string =>
@@ -442,6 +448,38 @@ function policyOf(read: Reader, object: Json, namespace: string, name: string): 
   return { namespace, name, podSelector, policyTypes, ingress, egress, origin: read.origin };
 }
 
+/** A SecurityGroupPolicy's selectors and groups, validated as its CRD's schema does. */
+function securityGroupPolicyOf(
+  read: Reader,
+  object: Json,
+  namespace: string,
+  name: string,
+): SecurityGroupPolicy {
+  const spec = read.map(object.spec, 'spec');
+  const groups = read.map(spec.securityGroups, 'spec.securityGroups');
+  const groupIds = read.list(groups.groupIds, 'spec.securityGroups.groupIds').map((entry, index) => {
+    const id = read.string(entry, `spec.securityGroups.groupIds[${index}]`);
+    if (!/^sg-[0-9a-f]{8,17}$/.test(id))
+      read.fail(`spec.securityGroups.groupIds[${index}]`, `${show(id)} is not a security group id (sg-...)`);
+    return id;
+  });
+  if (groupIds.length === 0) read.fail('spec.securityGroups.groupIds', 'must list at least one group');
+  if (groupIds.length > 5)
+    read.fail('spec.securityGroups.groupIds', 'at most 5 groups (a branch ENI carries no more)');
+  const policy: SecurityGroupPolicy = { namespace, name, groupIds, origin: read.origin };
+  if (!isAbsent(spec.podSelector))
+    policy.podSelector = selectorOf(read, spec.podSelector, 'spec.podSelector');
+  if (!isAbsent(spec.serviceAccountSelector))
+    policy.serviceAccountSelector = selectorOf(
+      read,
+      spec.serviceAccountSelector,
+      'spec.serviceAccountSelector',
+    );
+  if (!policy.podSelector && !policy.serviceAccountSelector)
+    read.fail('spec', 'needs a podSelector or a serviceAccountSelector');
+  return policy;
+}
+
 /** A Service's selector and ports, with the API's defaults (targetPort = port, protocol TCP). */
 function serviceOf(read: Reader, object: Json, namespace: string, name: string): Service {
   const spec = read.map(object.spec, 'spec');
@@ -476,33 +514,68 @@ function templateOf(
   read: Reader,
   template: Json,
   prefix: string,
-): { labels: Labels; ports: ContainerPort[] } {
+): { labels: Labels; ports: ContainerPort[]; probePorts: number[]; serviceAccount: string } {
   const metadata = read.map(template.metadata, `${prefix}metadata`);
   const labels = read.labels(metadata.labels, `${prefix}metadata.labels`);
   const spec = read.map(template.spec, `${prefix}spec`);
+  const probePorts = new Set<number>();
   const ports = (['containers', 'initContainers'] as const).flatMap((key) =>
     read.list(spec[key], `${prefix}spec.${key}`).flatMap((entry, index) => {
       const where = `${prefix}spec.${key}[${index}]`;
       const container = read.map(entry, where);
-      return read.list(container.ports, `${where}.ports`).map((value, i): ContainerPort => {
-        const path = `${where}.ports[${i}]`;
-        const port = read.map(value, path);
-        // core/v1 validateContainerPorts: containerPort is required (field names are case-sensitive).
-        if (isAbsent(port.containerPort))
-          read.fail(`${path}.containerPort`, 'required: every container port needs one');
-        const number = read.integer(port.containerPort, `${path}.containerPort`);
-        const problem = portNumberProblem(number);
-        if (problem) read.fail(`${path}.containerPort`, `${number} ${problem}`);
-        const name = isAbsent(port.name) ? undefined : read.string(port.name, `${path}.name`);
-        return {
-          ...(name ? { name } : {}),
-          containerPort: number,
-          protocol: read.protocol(port.protocol, `${path}.protocol`),
-        };
-      });
+      const declared = containerPortsOf(read, container, where);
+      if (key === 'containers')
+        for (const port of probePortsOf(read, container, where, declared)) probePorts.add(port);
+      return declared;
     }),
   );
-  return { labels, ports };
+  const serviceAccount = isAbsent(spec.serviceAccountName)
+    ? 'default'
+    : read.string(spec.serviceAccountName, `${prefix}spec.serviceAccountName`);
+  return { labels, ports, probePorts: [...probePorts].sort((a, b) => a - b), serviceAccount };
+}
+
+const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+
+/** The TCP ports a container's probes connect to (exec probes connect to none), names resolved. */
+function probePortsOf(read: Reader, container: Json, where: string, declared: ContainerPort[]): number[] {
+  return PROBES.flatMap((probeKey) => {
+    if (isAbsent(container[probeKey])) return [];
+    const probe = read.map(container[probeKey], `${where}.${probeKey}`);
+    return (['httpGet', 'tcpSocket', 'grpc'] as const).flatMap((handlerKey) => {
+      if (isAbsent(probe[handlerKey])) return [];
+      const path = `${where}.${probeKey}.${handlerKey}.port`;
+      const port = read.map(probe[handlerKey], `${where}.${probeKey}.${handlerKey}`).port;
+      if (typeof port === 'number') {
+        const problem = portNumberProblem(port);
+        if (problem) read.fail(path, `${port} ${problem}`);
+        return [port];
+      }
+      const name = read.string(port, path);
+      const found = declared.find((candidate) => candidate.name === name);
+      if (!found) read.fail(path, `${show(name)} names no port of the container`);
+      return [found.containerPort];
+    });
+  });
+}
+
+function containerPortsOf(read: Reader, container: Json, where: string): ContainerPort[] {
+  return read.list(container.ports, `${where}.ports`).map((value, i): ContainerPort => {
+    const path = `${where}.ports[${i}]`;
+    const port = read.map(value, path);
+    // core/v1 validateContainerPorts: containerPort is required (field names are case-sensitive).
+    if (isAbsent(port.containerPort))
+      read.fail(`${path}.containerPort`, 'required: every container port needs one');
+    const number = read.integer(port.containerPort, `${path}.containerPort`);
+    const problem = portNumberProblem(number);
+    if (problem) read.fail(`${path}.containerPort`, `${number} ${problem}`);
+    const name = isAbsent(port.name) ? undefined : read.string(port.name, `${path}.name`);
+    return {
+      ...(name ? { name } : {}),
+      containerPort: number,
+      protocol: read.protocol(port.protocol, `${path}.protocol`),
+    };
+  });
 }
 
 /** The pod template of a workload, each step of its path a map. */
@@ -560,6 +633,8 @@ interface PodObject {
   owner?: { kind: string; name: string };
   labels: Labels;
   ports: ContainerPort[];
+  probePorts: number[];
+  serviceAccount: string;
   addresses: string[];
   origin: ManifestOrigin;
 }
@@ -591,6 +666,8 @@ function ownedEndpoints(pods: PodObject[]): PodEndpoint[] {
       labels: first.labels,
       ports: first.ports,
       ...(addresses.length ? { addresses } : {}),
+      ...(first.probePorts.length ? { probePorts: first.probePorts } : {}),
+      serviceAccount: first.serviceAccount,
       origin: first.origin,
     };
   });
@@ -640,6 +717,8 @@ export function loadDocuments(documents: Iterable<ManifestDocument>, input: Mani
   const namespaces = new Map<string, Namespace & { origin: ManifestOrigin }>();
   const policies: NetworkPolicy[] = [];
   const services: Service[] = [];
+  const securityGroupPolicies: SecurityGroupPolicy[] = [];
+  const serviceAccounts: Record<string, Labels> = {};
   const policyOrigins = new Map<string, ManifestOrigin>();
   const ignored = new Map<string, number>();
   // In input order: a workload's template endpoint, or the key of a group of owned pods.
@@ -672,7 +751,9 @@ export function loadDocuments(documents: Iterable<ManifestDocument>, input: Mani
     const template = POD_TEMPLATES.get(kind);
     const isPolicy = kind === 'NetworkPolicy' && inGroup(value, POLICY_GROUPS);
     const isService = kind === 'Service' && inGroup(value, ['']);
-    if (!template && kind !== 'Namespace' && !isPolicy && !isService) {
+    const isGroupPolicy = kind === 'SecurityGroupPolicy' && inGroup(value, [SECURITY_GROUP_POLICY_GROUP]);
+    const isServiceAccount = kind === 'ServiceAccount' && inGroup(value, ['']);
+    if (!template && kind !== 'Namespace' && !isPolicy && !isService && !isGroupPolicy && !isServiceAccount) {
       const label = kind === 'NetworkPolicy' ? `${kind} (${show(value.apiVersion)})` : kind;
       ignored.set(label, (ignored.get(label) ?? 0) + 1);
       return;
@@ -706,6 +787,10 @@ export function loadDocuments(documents: Iterable<ManifestDocument>, input: Mani
       policies.push(policyOf(read, value, namespace, name));
     } else if (isService) {
       services.push(serviceOf(read, value, namespace, name));
+    } else if (isGroupPolicy) {
+      securityGroupPolicies.push(securityGroupPolicyOf(read, value, namespace, name));
+    } else if (isServiceAccount) {
+      serviceAccounts[`${namespace}/${name}`] = read.labels(metadata.labels, 'metadata.labels');
     } else if (kind === 'Pod') {
       const key = `${namespace}/${name}`;
       const earlier = podsSeen.get(key);
@@ -727,7 +812,7 @@ export function loadDocuments(documents: Iterable<ManifestDocument>, input: Mani
       }
       groups.get(group)?.push(pod);
     } else if (template) {
-      const { labels, ports } = templateOf(
+      const { labels, ports, probePorts, serviceAccount } = templateOf(
         read,
         templateAt(read, value, kind, template),
         `${template.join('.')}.`,
@@ -740,6 +825,8 @@ export function loadDocuments(documents: Iterable<ManifestDocument>, input: Mani
         workloadKind: kind,
         labels,
         ports,
+        ...(probePorts.length ? { probePorts } : {}),
+        serviceAccount,
         origin,
       });
     }
@@ -757,6 +844,8 @@ export function loadDocuments(documents: Iterable<ManifestDocument>, input: Mani
     pods,
     policies,
     services,
+    securityGroupPolicies,
+    serviceAccounts,
     ignored: [...ignored]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([kind, count]) => ({ kind, count })),
@@ -850,7 +939,8 @@ export function loadClusterModel(file: string): ClusterModel {
  * namespace a pod or policy lives in exists, with `kubernetes.io/metadata.name` as the API server sets it.
  */
 export function buildCluster(
-  contents: Pick<ManifestContents, 'namespaces' | 'pods' | 'policies'> & { services?: Service[] },
+  contents: Pick<ManifestContents, 'namespaces' | 'pods' | 'policies'> &
+    Partial<Pick<ManifestContents, 'services' | 'securityGroupPolicies' | 'serviceAccounts'>>,
   model?: ClusterModel,
 ): Cluster {
   const namespaces = new Map<string, Labels>();
@@ -888,6 +978,12 @@ export function buildCluster(
     externals: model?.externals ?? [],
     policies: contents.policies,
     ...(contents.services?.length ? { services: contents.services } : {}),
+    ...(contents.securityGroupPolicies?.length
+      ? { securityGroupPolicies: contents.securityGroupPolicies }
+      : {}),
+    ...(contents.serviceAccounts && Object.keys(contents.serviceAccounts).length
+      ? { serviceAccounts: contents.serviceAccounts }
+      : {}),
     ...(model?.podAddressRanges ? { podAddressRanges: model.podAddressRanges } : {}),
     ...(model?.enforcer ? { enforcer: model.enforcer } : {}),
     ...(model?.enforcingMode ? { enforcingMode: model.enforcingMode } : {}),

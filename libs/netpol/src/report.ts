@@ -1,5 +1,6 @@
 import type { CheckResult } from './analysis';
 import { formatRange } from './cidr';
+import { pairKey } from './contract';
 import type { Analysis, EndpointPair } from './engine';
 import type { SideVerdict, Verdict } from './explain';
 import type { AddressRange, Endpoint } from './types';
@@ -194,24 +195,57 @@ export function formatMatrix(
 const pairLine = (sign: string) => (row: DisplayPair) =>
   `  ${sign} ${row.from} -> ${row.to}: ${row.connections}`;
 
-export function formatCheck(result: CheckResult, label: string): string {
+/** What the security group layer adds to a check (see checkLayers). */
+export interface NetworkCheckDetails {
+  stack: string;
+  mode: 'standard' | 'strict' | 'off';
+  reasons: Map<string, string[]>;
+  findings: { kind: 'refused' | 'over-broad'; message: string }[];
+}
+
+export function formatCheck(result: CheckResult & { network?: NetworkCheckDetails }, label: string): string {
   const notes = result.notes.map((note) => `note: ${note}`);
+  const network = result.network;
+  const layers = network
+    ? ` on both layers (NetworkPolicies, and the security groups of ${network.stack} with pod security groups ${network.mode === 'off' ? 'off' : `in ${network.mode} mode`})`
+    : '';
   if (result.ok) {
     return [
-      `${label}: the contract holds: ${result.allowed.length} connected pairs, every connection of each in the contract, none missing.`,
+      `${label}: the contract holds${layers}: ${result.allowed.length} connected pairs, every connection of each in the contract, none missing.`,
       ...notes,
     ].join('\n');
   }
-  const lines = [`${label}: the contract does not hold.`];
+  const lines = [`${label}: the contract does not hold${layers}.`];
+  // Each row's reasons, when the layers were checked: the pair's own, rows being per pair here.
+  const withReasons = (pairs: EndpointPair[], sign: string) => {
+    for (const pair of pairs) {
+      const [row] = displayPairs([pair]);
+      if (row) lines.push(pairLine(sign)(row));
+      for (const reason of network?.reasons.get(pairKey(pair.from, pair.to)) ?? [])
+        lines.push(`      ${reason}`);
+    }
+  };
   if (result.unexpected.length) {
     const rows = displayPairs(result.unexpected);
     lines.push(`\n${rows.length} allowed beyond the contract:`);
-    lines.push(...rows.map(pairLine('+')));
+    if (network) withReasons(result.unexpected, '+');
+    else lines.push(...rows.map(pairLine('+')));
   }
   if (result.missing.length) {
     const rows = displayPairs(result.missing);
     lines.push(`\n${rows.length} in the contract but denied:`);
-    lines.push(...rows.map(pairLine('-')));
+    if (network) withReasons(result.missing, '-');
+    else lines.push(...rows.map(pairLine('-')));
+  }
+  const refused = network?.findings.filter((finding) => finding.kind === 'refused') ?? [];
+  if (refused.length) {
+    lines.push(`\n${refused.length} paths the platform needs are refused:`);
+    lines.push(...refused.map((finding) => `  - ${finding.message}`));
+  }
+  const broad = network?.findings.filter((finding) => finding.kind === 'over-broad') ?? [];
+  if (broad.length) {
+    lines.push(`\n${broad.length} security group rules admit more than any flow needs:`);
+    lines.push(...broad.map((finding) => `  + ${finding.message}`));
   }
   if (result.unresolved.length) {
     lines.push(`\n${result.unresolved.length} contract entries match nothing in the manifests:`);

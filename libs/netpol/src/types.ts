@@ -57,6 +57,10 @@ export interface PodEndpoint {
    * when unknown (a workload's template, a pod without status).
    */
   addresses?: string[];
+  /** TCP ports the kubelet probes (liveness, readiness, startup: httpGet, tcpSocket, grpc), resolved. */
+  probePorts?: number[];
+  /** spec.serviceAccountName (the API's default: `default`); SecurityGroupPolicies may select by it. */
+  serviceAccount?: string;
   origin?: Origin;
 }
 
@@ -140,10 +144,30 @@ export interface ServicePort {
   protocol: Protocol;
 }
 
+/**
+ * A SecurityGroupPolicy (vpcresources.k8s.aws/v1beta1): the pods it selects in its namespace get a
+ * branch ENI carrying these security groups instead of the node's.
+ */
+export interface SecurityGroupPolicy {
+  namespace: string;
+  name: string;
+  podSelector?: LabelSelector;
+  /** Selects pods by the labels of their ServiceAccount. */
+  serviceAccountSelector?: LabelSelector;
+  groupIds: string[];
+  origin?: Origin;
+}
+
 export interface Cluster {
   namespaces: Namespace[];
   /** Services of the inputs (the EKS profile's lint reads them; connections are pod to pod). */
   services?: Service[];
+  /** SecurityGroupPolicies of the inputs (the security group layer reads them). */
+  securityGroupPolicies?: SecurityGroupPolicy[];
+  /** Labels of the inputs' ServiceAccounts, by `namespace/name`. */
+  serviceAccounts?: Record<string, Labels>;
+  /** Address ranges the analysis must split at although no policy names them (security group CIDRs). */
+  addressSplits?: string[];
   pods: PodEndpoint[];
   /** Named networks (the cluster model's externals). */
   externals: ExternalEndpoint[];

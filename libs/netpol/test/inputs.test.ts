@@ -397,6 +397,7 @@ ${status}`;
         labels: { app: 'web' },
         ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
         addresses: ['10.0.0.1', '10.0.0.2'],
+        serviceAccount: 'default',
         origin: { file: join(dir, 'pods.yaml'), index: 0 },
       },
     ]);
@@ -493,7 +494,8 @@ describe('kinds the verifier does not read', () => {
     const objects = [
       'apiVersion: route.openshift.io/v1\nkind: Route\nmetadata: { name: r }\n',
       'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: { name: anp }\nspec: { priority: 1 }\n',
-      'apiVersion: vpcresources.k8s.aws/v1beta1\nkind: SecurityGroupPolicy\nmetadata: { name: sg }\n',
+      // Another group's SecurityGroupPolicy is not the VPC resource controller's.
+      'apiVersion: example.com/v1\nkind: SecurityGroupPolicy\nmetadata: { name: sg }\n',
       'apiVersion: v1\nkind: Service\nmetadata: { name: web }\n',
       'apiVersion: v1\nkind: Service\nmetadata: { name: api }\n',
       'apiVersion: v1\nkind: ConfigMap\nmetadata: "not even a map"\n',
@@ -799,7 +801,7 @@ spec:
     expect(code).toBe(0);
     expect(out.join('\n')).toMatch(/^shop\/web +0\.0\.0\.0-255\.255\.255\.255 +All Connections$/m);
     expect(err).toEqual([
-      'netpol: ignored 1 object(s) that neither make pods nor are Namespaces, NetworkPolicies or Services: ConfigMap (1)',
+      'netpol: ignored 1 object(s) that neither make pods nor are Namespaces, NetworkPolicies, Services, ServiceAccounts or SecurityGroupPolicies: ConfigMap (1)',
     ]);
   });
 

@@ -48,6 +48,8 @@ export const WEBHOOK_PORTS = [10250, 8443, 9443] as const;
 export const KUBELET_PORT = 10250;
 /** The EKS metrics-server add-on serves the resource metrics API (HPAs, kubectl top) here. */
 export const METRICS_SERVER_PORT = 10251;
+/** What the load balancer listens on and forwards to the ingress controller pods. */
+export const LOAD_BALANCER_PORTS = [80, 443] as const;
 
 export function podGroup(service: Service): PodGroup {
   return `pod-${service}`;
@@ -171,13 +173,15 @@ export function securityGroupRules(config: PlatformConfig): RuleSpec[] {
   const clients: Peer[] = config.ingress.public
     ? config.ingress.sourceCidrs.map((cidr) => ({ cidr }))
     : [{ vpcCidr: true }];
-  for (const port of [80, HTTPS_PORT]) {
+  for (const port of LOAD_BALANCER_PORTS) {
     for (const peer of clients) add('loadBalancer', 'ingress', 'tcp', port, peer, `clients on ${port}`);
     connect('loadBalancer', 'nodes', 'tcp', port, `ingress controller pods on ${port}`);
   }
 
-  // Database: the API pods only, through the node group or their own groups.
-  if (documentDb) connect('nodes', 'database', 'tcp', DATABASE_PORT, 'MongoDB protocol');
+  // Database: the API pods only, through the node group, or through their own groups alone when they
+  // have them: the node group is shared by CoreDNS, the ingress controller, Prometheus and others.
+  if (documentDb && !podSecurityGroups)
+    connect('nodes', 'database', 'tcp', DATABASE_PORT, 'MongoDB protocol');
 
   if (podSecurityGroups) {
     // Callee -> callers over http, and who calls the database: the chart's networkPolicy.flows.
