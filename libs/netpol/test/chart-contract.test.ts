@@ -76,9 +76,7 @@ describe.each(ENVIRONMENTS)('the %s chart', (environment) => {
   it('holds the traffic-flow contract exactly, on every port and address', async () => {
     const result = await checkContract(environment, copy(environment));
     // The one line naming the kinds that carry no pods or policies, and nothing else.
-    expect(result.err).toMatch(
-      /^netpol: ignored \d+ object\(s\) that neither make pods .*ConfigMap \(\d+\)/,
-    );
+    expect(result.err).toMatch(/^netpol: ignored \d+ object\(s\) that neither make pods .*ConfigMap \(\d+\)/);
     expect(result.err.split('\n')).toHaveLength(1);
     expect(result.out).toMatch(
       /the contract holds: \d+ connected pairs, every connection of each in the contract, none missing/,
