@@ -16,6 +16,8 @@ import {
   evaluate,
   findEndpoint,
   loadClusterModel,
+  parseNetworkModel,
+  withNetwork,
   loadContract,
   loadManifests,
   type Cluster,
@@ -23,11 +25,13 @@ import {
   type ManifestContents,
   type Protocol,
 } from '@platform/netpol';
+import { networkModel, readStackConfig } from '../src/networkModel';
 import { NETPOL_DIR, renderChart, type Manifest } from './chartRender';
 import { VPC_CIDR, clusterServicesRun } from './clusterServicesRun';
 import { PROD, settings } from './settings';
 
 const MODEL = join(NETPOL_DIR, 'cluster-eks.yaml');
+const PROD_NETWORK = parseNetworkModel(networkModel(readStackConfig('prod'), 'prod'), 'prod');
 const CONTRACT = join(NETPOL_DIR, 'contract.yaml');
 const INTERNET = 'internet';
 
@@ -174,7 +178,8 @@ function clusterOf(servicesObjects: Manifest[], extraPods: Manifest[] = []): Clu
     load([...servicesObjects, ...SERVICE_PODS, ...extraPods], 'default'),
     ...Object.values(charts).map((chart) => load(chart.text, chart.namespace)),
   ];
-  return buildCluster(merge(parts), loadClusterModel(MODEL));
+  // The networks (database subnets, pod addresses) of the prod stack, from its configuration.
+  return withNetwork(buildCluster(merge(parts), loadClusterModel(MODEL)), PROD_NETWORK);
 }
 
 /**

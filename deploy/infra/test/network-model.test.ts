@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { networkExternals, parseNetworkModel } from '@platform/netpol';
 import { securityGroupRules } from '../src/components/securityGroupRules';
 import { networkModel, readStackConfig, type NetworkModel } from '../src/networkModel';
 import { PROJECT_DIR } from '../src/stackConfig';
@@ -56,17 +57,17 @@ describe.each(STACKS)('the %s network model', (stack) => {
     expect(dnsOut?.peer).toEqual({ cidr: config.network.vpcCidr });
   });
 
-  // The cluster model serves every stack: it may cover more (dev has two zones), never less.
-  it("lies within the verifier's EKS cluster model: its pod and database addresses are all there", () => {
-    const clusterModel = parse(readFileSync(CLUSTER_MODEL, 'utf8')) as {
-      podAddressRanges: string[];
-      externals: { name: string; cidr: string }[];
+  // The verifier takes the networks from the model under the contract's names; none are typed again.
+  it('names its networks as the contract does, and the cluster model types none of them', () => {
+    const names = networkExternals(parseNetworkModel(network, stack)).map((external) => external.id);
+    const contract = parse(readFileSync(join(PROJECT_DIR, '..', 'netpol', 'contract.yaml'), 'utf8')) as {
+      groups: { database: { externals: string[] } };
     };
-    expect(clusterModel.podAddressRanges).toEqual(expect.arrayContaining(network.podCidrs));
-    const databaseSubnets = clusterModel.externals
-      .filter((external) => external.name.startsWith('database-subnet-'))
-      .map((external) => external.cidr);
-    expect(databaseSubnets).toEqual(expect.arrayContaining(network.subnets.database));
+    const databaseNames = contract.groups.database.externals.slice(0, network.subnets.database.length);
+    expect(names).toEqual(expect.arrayContaining(databaseNames));
+    const clusterModel = parse(readFileSync(CLUSTER_MODEL, 'utf8')) as Record<string, unknown>;
+    expect(clusterModel.podAddressRanges).toBeUndefined();
+    expect(clusterModel.externals).toBeUndefined();
   });
 });
 

@@ -172,23 +172,6 @@ describe('the stack files', () => {
       ingress: { host: 'a.example.com', grafanaHost: 'g.example.com', prometheusHost: 'p.example.com' },
       tls: { email: 'ops@example.com' },
     }).network;
-    const flowModel = parse(readFileSync(join(PROJECT_DIR, '..', 'netpol', 'cluster-eks.yaml'), 'utf8')) as {
-      externals: { name: string; cidr: string }[];
-      podAddressRanges: string[];
-    };
-    const modelled = (prefix: string) =>
-      flowModel.externals
-        .filter((external) => external.name.startsWith(prefix))
-        .map((external) => external.cidr);
-
-    it('the flow model describes the defaults of config.ts', () => {
-      expect(modelled('database-subnet-')).toEqual(defaults.databaseSubnetCidrs);
-      expect(modelled('node-subnet-')).toEqual(defaults.privateSubnetCidrs);
-      expect(modelled('public-subnet-')).toEqual(defaults.publicSubnetCidrs);
-      // The VPC CNI gives pods addresses of the node subnets.
-      expect(flowModel.podAddressRanges).toEqual(defaults.privateSubnetCidrs);
-    });
-
     it.each(STACKS)('%s uses the default CIDRs', (stack) => {
       const { network } = loadStack(stack);
       expect(network.vpcCidr).toBe(defaults.vpcCidr);

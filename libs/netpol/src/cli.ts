@@ -25,13 +25,15 @@ import type { Cluster, Endpoint, Protocol } from './types';
 const USAGE = `netpol: who can reach whom, exactly, from Kubernetes manifests
 
 usage:
-  netpol matrix  <inputs...> [--model FILE] [--namespace NS] [--scope NS,... | --all-namespaces]
+  netpol matrix  <inputs...> [--model FILE] [--network-model FILE] [--namespace NS]
+                 [--scope NS,... | --all-namespaces]
                  [--format text|markdown|json|mermaid|connlist]
   netpol check   <inputs...> --expect CONTRACT [--model FILE] [--network-model FILE] [--namespace NS]
   netpol explain <inputs...> --from SOURCE --to DESTINATION [--port PORT] [--model FILE]
                  [--network-model FILE] [--namespace NS]
-  netpol lint    <inputs...> [--expect CONTRACT] [--model FILE] [--namespace NS]
-  netpol diff    <before> <after> | <before> --kubeconfig FILE [--model FILE] [--namespace NS] [--scope NS,... | --all-namespaces]
+  netpol lint    <inputs...> [--expect CONTRACT] [--model FILE] [--network-model FILE] [--namespace NS]
+  netpol diff    <before> <after> | <before> --kubeconfig FILE [--model FILE] [--network-model FILE]
+                 [--namespace NS] [--scope NS,... | --all-namespaces]
                  [--format text|markdown|json] [--fail-on-change]
 
   <inputs>      YAML or JSON files, directories (read recursively), or - for standard input:
@@ -47,9 +49,10 @@ usage:
                 inputs lack
   --network-model
                 the infrastructure's network model (npm run network-model -- --stack NAME): security
-                groups and their rules, the VPC's subnets, the VPC CNI's settings. check and explain
-                then decide on both layers: NetworkPolicies through the EKS agent, and the security
-                groups the inputs' SecurityGroupPolicies give the pods, per path and enforcing mode
+                groups and their rules, the VPC's subnets (named networks, where pod addresses lie),
+                the VPC CNI's settings. check and explain then decide on both layers: NetworkPolicies
+                through the EKS agent, and the security groups the inputs' SecurityGroupPolicies give
+                the pods, per path and enforcing mode; matrix, lint and diff take its networks
   --namespace   namespace of objects that name none, and of bare names (default: default)
   <before>, <after>
                 one input each (a file, a directory, -, or kube:[CONTEXT]): the connections added,
@@ -126,6 +129,7 @@ async function loadCluster(
     else delete source.context;
     const read = await readCluster(source);
     live.push(...read.documents);
+    for (const note of read.notes) io.err(`netpol: note: ${note}`);
     clusters.push(read.label);
   }
   const documents = function* (): Generator<ManifestDocument> {
@@ -233,6 +237,14 @@ function explainSecurityGroups(
   if (!source || !destination) return { assured: false, possible: false, lines: [] };
   const verdicts = layer.paths(source, destination).map((spec) => layer.evaluate(spec, 'must'));
   const admits = verdicts.map((verdict) => !verdict.admitted.intersect(asked).isEmpty());
+  // Whether it can happen at all: any path, whatever may sit at an address (`may` matching).
+  const possible = parties(from).some((sender) =>
+    parties(to).some((receiver) =>
+      layer
+        .paths(sender, receiver)
+        .some((spec) => !layer.evaluate(spec, 'may').admitted.intersect(asked).isEmpty()),
+    ),
+  );
   const lines = [
     `security groups (${model.stack}, pod security groups ${layer.mode === 'off' ? 'off' : `${layer.mode} mode`}): ${
       admits.every(Boolean)
@@ -246,7 +258,7 @@ function explainSecurityGroups(
     ),
     ...layer.unresolved.map((problem) => `note: ${problem}`),
   ];
-  return { assured: admits.every(Boolean), possible: admits.some(Boolean), lines };
+  return { assured: admits.every(Boolean), possible, lines };
 }
 
 export async function main(argv: string[], io: CliIo, readStdin?: () => string): Promise<number> {
@@ -296,18 +308,16 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
         !paths.some((path) => LIVE_INPUT.test(path)),
     };
     const networkFile = values['network-model'];
-    if (networkFile !== undefined && !['check', 'explain'].includes(command))
-      throw new UsageError(`--network-model applies to check and explain, not ${command}`);
     if (networkFile === '-' && paths.includes('-'))
       throw new UsageError('standard input can be the inputs or the network model, not both');
     const network: NetworkModel | undefined = networkFile
       ? loadNetworkModel(networkFile, readStdin)
       : undefined;
-    const loadedCluster = async (): Promise<Loaded> => {
-      const loaded = await loadCluster(inputs, io, readStdin);
+    const networked = async (given: Inputs): Promise<Loaded> => {
+      const loaded = await loadCluster(given, io, readStdin);
       return network ? { ...loaded, cluster: withNetwork(loaded.cluster, network) } : loaded;
     };
-    const cluster = loadedCluster;
+    const cluster = () => networked(inputs);
     const scopeOf = (): string[] | undefined => {
       if (values.scope && values['all-namespaces'])
         throw new UsageError('give --scope or --all-namespaces, not both');
@@ -375,18 +385,24 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
           return allowed ? 0 : 1;
         }
         const layered = explainSecurityGroups(analysis.cluster, network, from, to, connection);
-        const both = allowed && layered.assured;
+        // Exit 0 when the connection can happen on some path; the verdict says whether on all.
+        const possible = allowed && layered.possible;
+        const verdictText = !possible
+          ? 'DENIED'
+          : layered.assured
+            ? 'ALLOWED on every path'
+            : 'ALLOWED on some paths only';
         io.out(
           [
-            formatExplanation({ ...verdict, allowed: both }, notes).replace(
+            formatExplanation({ ...verdict, allowed: possible }, notes).replace(
               /: (ALLOWED|DENIED)\n/,
-              `: ${both ? 'ALLOWED' : layered.possible && allowed ? 'DENIED on some paths' : 'DENIED'}\n`,
+              `: ${verdictText}\n`,
             ),
             `NetworkPolicy: ${allowed ? 'admits' : 'refuses'}`,
             ...layered.lines,
           ].join('\n'),
         );
-        return both ? 0 : 1;
+        return possible ? 0 : 1;
       }
       case 'lint': {
         const loaded = await cluster();
@@ -410,9 +426,7 @@ export async function main(argv: string[], io: CliIo, readStdin?: () => string):
           throw new UsageError('diff reads standard input for one side only');
         const scope = scopeOf();
         const side = (path: string): Inputs => ({ ...inputs, paths: [path], liveByOption: false });
-        const [before, after] = await Promise.all(
-          sides.map((path) => loadCluster(side(path), io, readStdin)),
-        );
+        const [before, after] = await Promise.all(sides.map((path) => networked(side(path))));
         if (!before || !after) throw new UsageError('diff compares two inputs');
         const result = diffAnalyses(
           analyze(before.cluster, optionsFor(before.cluster)),

@@ -34,7 +34,6 @@ export function networkExternals(model: NetworkModel): ExternalEndpoint[] {
     ...named('database-subnet', model.subnets.database),
     ...named('node-subnet', model.subnets.private),
     ...named('public-subnet', model.subnets.public),
-    { kind: 'external', id: 'vpc', cidr: model.vpc.cidr },
     {
       kind: 'external',
       id: 'internet',
@@ -114,10 +113,11 @@ export function describePath(verdict: PathVerdict, connections: ConnectionSet): 
 /**
  * The contract on both layers, as exact sets. A connection is possible when the NetworkPolicies
  * admit it and the security groups admit it on some path it may take (one node or across nodes);
- * it is assured only when they admit it on every path. The check fails when anything possible lies
- * beyond the contract, anything of the contract is not assured, a path the platform needs (kubelet
- * probes, the load balancer to its targets, clients to the load balancer) is refused, or a rule of a
- * pod, pod DNS or database group admits more than the flows between its members and its peer need.
+ * it is assured only when both admit it on every path. The check fails when the NetworkPolicies
+ * admit anything beyond the contract (saying whether the groups stop it), anything of the contract
+ * is not assured, a path the platform needs (kubelet probes, the load balancer to its targets,
+ * clients to the load balancer) is refused, or a rule of a pod, pod DNS or database group admits
+ * more than the flows between its members and its peer need.
  */
 export function checkLayers(
   cluster: Cluster,
@@ -128,7 +128,7 @@ export function checkLayers(
 ): LayeredCheckResult {
   const networked = withNetwork(cluster, model);
   const analysis = analyze(networked, { ...options, enforcer: 'eks' });
-  const layer = securityLayer(networked, model);
+  const layer = securityLayer(networked, model, contract.scope);
   const verdicts = pathVerdicts(layer);
   const { pairs: expectedByKey, unresolved } = expectedConnections(contract, analysis, applicationNamespace);
   const reasons = new Map<string, string[]>();
@@ -146,24 +146,33 @@ export function checkLayers(
     return source && destination ? verdicts(source, destination, 'must') : [];
   };
 
+  // The NetworkPolicies alone must hold the contract: they are the one layer on every path (within
+  // a node in standard mode, the security groups see nothing). What they admit beyond it is
+  // unexpected whatever the groups do; the reasons say whether the groups stop it on every path.
   const allowed: EndpointPair[] = [];
   const unexpected: EndpointPair[] = [];
   for (const pair of allowedPairs(analysis, contract.scope)) {
     const paths = possible(pair.from, pair.to);
     const sg = paths.reduce((set, verdict) => set.union(verdict.admitted), ConnectionSet.NONE);
     const connections = pair.connections.intersect(sg);
-    if (connections.isEmpty()) continue;
-    allowed.push({ ...pair, connections });
+    if (!connections.isEmpty()) allowed.push({ ...pair, connections });
     const expected = expectedByKey.get(pairKey(pair.from, pair.to))?.connections ?? ConnectionSet.NONE;
-    const extra = connections.subtract(expected);
+    const extra = pair.connections.subtract(expected);
     if (extra.isEmpty()) continue;
     unexpected.push({ ...pair, connections: extra });
+    const through = extra.intersect(sg);
+    const stopped = extra.subtract(sg);
     reasons.set(pairKey(pair.from, pair.to), [
       ...npOff,
       `NetworkPolicy admits ${extra.toString()}`,
+      ...(stopped.isEmpty()
+        ? []
+        : [
+            `the security groups refuse ${stopped.toString()} on every path: held by one layer only, the NetworkPolicies let it through`,
+          ]),
       ...paths
-        .filter((verdict) => !verdict.admitted.intersect(extra).isEmpty())
-        .map((verdict) => describePath(verdict, verdict.admitted.intersect(extra))),
+        .filter((verdict) => !verdict.admitted.intersect(through).isEmpty())
+        .map((verdict) => describePath(verdict, verdict.admitted.intersect(through))),
     ]);
   }
 
@@ -203,7 +212,7 @@ export function checkLayers(
     unexpected,
     missing,
     unresolved: combinedUnresolved,
-    notes: [...analysis.notes, ...npOff],
+    notes: [...analysis.notes, ...npOff, ...layer.notes],
     network: { stack: model.stack, mode: layer.mode, reasons, findings },
   };
 }

@@ -21,6 +21,8 @@ export class ClusterAccessError extends Error {
 export interface LiveCluster {
   label: string;
   documents: ManifestDocument[];
+  /** What could not be read without making the read fail (SecurityGroupPolicies, say). */
+  notes: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -39,6 +41,7 @@ const RESOURCES = [
   { kind: 'Pod', resource: 'pods', group: '' },
   { kind: 'ReplicationController', resource: 'replicationcontrollers', group: '' },
   { kind: 'Service', resource: 'services', group: '' },
+  { kind: 'ServiceAccount', resource: 'serviceaccounts', group: '' },
   { kind: 'Deployment', resource: 'deployments', group: 'apps' },
   { kind: 'ReplicaSet', resource: 'replicasets', group: 'apps' },
   { kind: 'StatefulSet', resource: 'statefulsets', group: 'apps' },
@@ -46,7 +49,10 @@ const RESOURCES = [
   { kind: 'Job', resource: 'jobs', group: 'batch' },
   { kind: 'CronJob', resource: 'cronjobs', group: 'batch' },
   { kind: 'NetworkPolicy', resource: 'networkpolicies', group: 'networking.k8s.io' },
+  // A custom resource: absent without the VPC resource controller's CRD, and outside "view".
+  { kind: 'SecurityGroupPolicy', resource: 'securitygrouppolicies', group: 'vpcresources.k8s.aws' },
 ] as const;
+const OPTIONAL: ReadonlySet<Kind> = new Set<Kind>(['SecurityGroupPolicy']);
 type Kind = (typeof RESOURCES)[number]['kind'];
 
 const PAGE_SIZE = 500;
@@ -76,6 +82,7 @@ function lister(client: ClientModule, config: InstanceType<ClientModule['KubeCon
   const apps = config.makeApiClient(client.AppsV1Api);
   const batch = config.makeApiClient(client.BatchV1Api);
   const networking = config.makeApiClient(client.NetworkingV1Api);
+  const custom = config.makeApiClient(client.CustomObjectsApi);
   const calls: Record<Kind, (page: { limit: number; _continue?: string }) => Promise<Page>> = {
     Namespace: (page) => core.listNamespace(page),
     Pod: (page) => core.listPodForAllNamespaces(page),
@@ -88,6 +95,20 @@ function lister(client: ClientModule, config: InstanceType<ClientModule['KubeCon
     Job: (page) => batch.listJobForAllNamespaces(page),
     CronJob: (page) => batch.listCronJobForAllNamespaces(page),
     NetworkPolicy: (page) => networking.listNetworkPolicyForAllNamespaces(page),
+    ServiceAccount: (page) => core.listServiceAccountForAllNamespaces(page),
+    SecurityGroupPolicy: async (page) => {
+      // Custom objects come as plain JSON: `metadata.continue`, not the typed models' `_continue`.
+      const list = (await custom.listClusterCustomObject({
+        group: 'vpcresources.k8s.aws',
+        version: 'v1beta1',
+        plural: 'securitygrouppolicies',
+        ...page,
+      })) as { items?: unknown[]; metadata?: { continue?: string } };
+      return {
+        items: list.items ?? [],
+        ...(list.metadata?.continue ? { metadata: { _continue: list.metadata.continue } } : {}),
+      };
+    },
   };
   return calls;
 }
@@ -129,7 +150,7 @@ function accessError(
       return new ClusterAccessError(`${where} refuses the credentials (401 Unauthorized): ${message}`);
     if (code === 403)
       return new ClusterAccessError(
-        `${where}: RBAC refuses to ${list} (403 Forbidden): ${message}. The verifier needs get and list on namespaces, pods, services, replicationcontrollers, deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs and networkpolicies, cluster-wide (the built-in "view" ClusterRole has them).`,
+        `${where}: RBAC refuses to ${list} (403 Forbidden): ${message}. The verifier needs get and list on namespaces, pods, services, serviceaccounts, replicationcontrollers, deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs and networkpolicies, cluster-wide (the built-in "view" ClusterRole has them).`,
       );
     return new ClusterAccessError(`${where}: cannot ${list} (HTTP ${code}): ${message}`);
   }
@@ -232,6 +253,7 @@ export async function readCluster(source: LiveSource): Promise<LiveCluster> {
   const where = `the cluster ${server} (context ${context})`;
   const calls = lister(client, config);
   const timeoutMs = source.requestTimeoutMs ?? 30_000;
+  const notes: string[] = [];
   const lists = await Promise.all(
     RESOURCES.map(async (resource) => {
       const items: Json[] = [];
@@ -247,6 +269,15 @@ export async function readCluster(source: LiveSource): Promise<LiveCluster> {
           next = page.metadata?._continue || undefined;
         } while (next);
       } catch (error) {
+        const code = error instanceof client.ApiException ? (error as { code: number }).code : 0;
+        if (OPTIONAL.has(resource.kind) && (code === 404 || code === 403)) {
+          notes.push(
+            code === 404
+              ? `${where} serves no ${resource.resource}.${resource.group}: no pod has security groups of its own`
+              : `${where}: RBAC refuses to list ${resource.resource}.${resource.group} (403): every pod is taken to have the node's security groups`,
+          );
+          return [];
+        }
         throw accessError(client, error, resource, where);
       }
       return items.map((item) => ({
@@ -258,6 +289,7 @@ export async function readCluster(source: LiveSource): Promise<LiveCluster> {
   const label = `cluster:${context}`;
   return {
     label,
+    notes,
     documents: asRendered(lists.flat()).map(({ kind, value }, index) => {
       const metadata = (value.metadata ?? {}) as { namespace?: string; name?: string };
       const name = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : metadata.name;

@@ -106,6 +106,8 @@ export interface SecurityLayer {
   evaluate(spec: PathVerdictSpec, matching: Matching): PathVerdict;
   /** Problems joining the inputs to the model: unknown group ids, groups without pods. */
   unresolved: string[];
+  /** The same outside the namespaces in scope: they decide only for pods there. */
+  notes: string[];
 }
 
 export interface PathVerdictSpec {
@@ -151,7 +153,11 @@ const overlapping = (runs: [number, number][], other: [number, number][]) =>
   runs.some(([first, last]) => other.some(([a, b]) => first <= b && a <= last));
 
 /** The security group layer of a cluster under a network model. */
-export function securityLayer(cluster: Cluster, model: NetworkModel): SecurityLayer {
+export function securityLayer(
+  cluster: Cluster,
+  model: NetworkModel,
+  scope?: readonly string[],
+): SecurityLayer {
   const groupsByName = new Map(model.securityGroups.map((group) => [group.name, group]));
   const groupsById = new Map(model.securityGroups.map((group) => [group.id, group]));
   const named = (names: readonly string[]) =>
@@ -166,6 +172,10 @@ export function securityLayer(cluster: Cluster, model: NetworkModel): SecurityLa
     ? (model.vpcCni.podSecurityGroupEnforcingMode ?? 'strict')
     : 'off';
   const unresolved: string[] = [];
+  const notes: string[] = [];
+  // A SecurityGroupPolicy outside the scope decides only for pods there: a note, not a failure.
+  const report = (namespace: string, problem: string) =>
+    (scope === undefined || scope.includes(namespace) ? unresolved : notes).push(problem);
 
   const node: Party = {
     label: 'the node (kubelet)',
@@ -193,15 +203,20 @@ export function securityLayer(cluster: Cluster, model: NetworkModel): SecurityLa
 
   // Which groups each pod's branch ENI carries: the union of the SecurityGroupPolicies selecting it.
   const policies = cluster.securityGroupPolicies ?? [];
-  if (policies.length > 0 && mode === 'off') {
-    unresolved.push(
-      `${policies.length} SecurityGroupPolicy object(s) in the inputs, but the network model has pod security groups off (ENABLE_POD_ENI): they would give no pod a group`,
-    );
+  if (mode === 'off') {
+    for (const namespace of new Set(policies.map((policy) => policy.namespace))) {
+      const count = policies.filter((policy) => policy.namespace === namespace).length;
+      report(
+        namespace,
+        `${count} SecurityGroupPolicy object(s) in ${namespace}, but the network model has pod security groups off (ENABLE_POD_ENI): they give no pod a group`,
+      );
+    }
   }
-  for (const policy of policies) {
+  for (const policy of mode === 'off' ? [] : policies) {
     for (const id of policy.groupIds) {
       if (!groupsById.has(id)) {
-        unresolved.push(
+        report(
+          policy.namespace,
           `SecurityGroupPolicy ${policy.namespace}/${policy.name} lists ${id}, which is no group of the network model (${model.stack})`,
         );
       }
@@ -415,6 +430,7 @@ export function securityLayer(cluster: Cluster, model: NetworkModel): SecurityLa
     paths,
     evaluate,
     unresolved,
+    notes,
   };
 }
 

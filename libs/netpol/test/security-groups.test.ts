@@ -248,7 +248,7 @@ describe('which groups a path meets', () => {
     expect(layer.mode).toBe('off');
     expect(layer.unresolved).toEqual([
       expect.stringMatching(
-        /^2 SecurityGroupPolicy object\(s\) in the inputs, but the network model has pod security groups off/,
+        /^2 SecurityGroupPolicy object\(s\) in shop, but the network model has pod security groups off/,
       ),
     ]);
   });

@@ -3,6 +3,8 @@
  * chart's CRDs, and dev deployed into platform-dev by the deploy step the pipeline runs, until
  * Ctrl-C.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   installChartCrds,
@@ -12,22 +14,23 @@ import {
   toolPath,
   type ControlPlane,
 } from '@platform/devstack';
-import { loadClusterModel } from '@platform/netpol';
 import { deploy } from './deploy';
+import { writeStackNetworkModel } from './networkModel';
 
-const MODEL = join(repoRoot, 'deploy', 'netpol', 'cluster-eks.yaml');
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const NAMESPACE = 'platform-dev';
 
 async function main(): Promise<void> {
   // Signals can arrive while it is still starting.
   const running: { cluster?: ControlPlane } = {};
+  const work = mkdtempSync(join(tmpdir(), 'platform-cluster-'));
   let stopping = false;
   const stop = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
     say('\nstopping the control plane…');
     await running.cluster?.stop();
+    rmSync(work, { recursive: true, force: true });
     say('stopped.');
     process.exit(exitCode);
   };
@@ -35,9 +38,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   say('starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok…');
-  // Pods take their addresses where EKS gives them (the model's private subnets), so that the
+  // Pods take their addresses where EKS gives them (the dev stack's private subnets), so that the
   // verifier's ipBlocks meet them where they would in the cloud.
-  const podCidrs = loadClusterModel(MODEL).podAddressRanges ?? [];
+  const networkFile = join(work, 'network-dev.json');
+  const { podCidrs } = writeStackNetworkModel('dev', networkFile);
   const cluster = await startControlPlane({ nodes: simulatedNodes(3, podCidrs) });
   running.cluster = cluster;
   say('installing the CRDs of ServiceMonitor, PrometheusRule and SecurityGroupPolicy…');
@@ -62,10 +66,10 @@ no network policy is enforced: it checks what the API server accepts and how the
   export KUBECONFIG=${cluster.kubeconfig}
   ${kubectl} get deploy -n ${NAMESPACE}
   ${kubectl} get pods -n ${NAMESPACE} -o wide
-  npm run -s netpol -- check --kubeconfig "$KUBECONFIG" \\
-    --model deploy/netpol/cluster-eks.yaml --namespace ${NAMESPACE} --expect deploy/netpol/contract.yaml
+  npm run -s netpol -- check --kubeconfig "$KUBECONFIG" --model deploy/netpol/cluster-eks.yaml \\
+    --network-model ${networkFile} --namespace ${NAMESPACE} --expect deploy/netpol/contract.yaml
   ${helm} get manifest platform -n ${NAMESPACE} | npm run -s netpol -- diff - kube: \\
-    --model deploy/netpol/cluster-eks.yaml --namespace ${NAMESPACE}
+    --model deploy/netpol/cluster-eks.yaml --network-model ${networkFile} --namespace ${NAMESPACE}
 
 Ctrl-C stops everything and removes its data.`);
   // Stay in the foreground until a signal: the timer keeps the event loop alive.

@@ -1,1 +1,2 @@
 export * from './deploy';
+export * from './networkModel';

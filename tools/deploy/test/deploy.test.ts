@@ -17,8 +17,7 @@ import {
   writeUnreachableKubeconfig,
   type ControlPlane,
 } from '@platform/devstack';
-import { loadClusterModel } from '@platform/netpol';
-import { deploy, DeployInputError, type DeployOptions } from '../src';
+import { deploy, DeployInputError, writeStackNetworkModel, type DeployOptions } from '../src';
 import { itemsImage as readItemsImage, secretData as readSecretData } from './release-state';
 
 jest.setTimeout(300_000);
@@ -30,11 +29,14 @@ const NETPOL = require.resolve('@platform/netpol/dist/cli.js');
 let cluster: ControlPlane;
 let dir: string;
 let base: Pick<DeployOptions, 'chartDir' | 'tools' | 'kubeconfig' | 'timeout'>;
+const networkFile = (environment: string) => join(dir, `network-${environment}.json`);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'deploy-test-'));
-  // Pods take addresses where EKS gives them: the private subnets of the cluster model.
-  const podCidrs = loadClusterModel(MODEL).podAddressRanges ?? [];
+  // Pods take addresses where EKS gives them: the private subnets of the stacks (prod has the most).
+  for (const environment of ['dev', 'staging', 'prod'])
+    writeStackNetworkModel(environment, networkFile(environment));
+  const { podCidrs } = writeStackNetworkModel('prod', networkFile('prod'));
   cluster = await startControlPlane({
     startTimeoutMs: 150_000,
     persistentVolumes: 4,
@@ -165,7 +167,14 @@ describe('the verifier on the live cluster', () => {
         '--kubeconfig',
         cluster.kubeconfig,
       ]);
-      const common = ['--model', MODEL, '--namespace', namespace];
+      const common = [
+        '--model',
+        MODEL,
+        '--network-model',
+        networkFile(environment),
+        '--namespace',
+        namespace,
+      ];
       const rendered = await netpol(['matrix', '-', ...common, '--format', 'json'], manifest.stdout);
       const live = await netpol([
         'matrix',
@@ -189,7 +198,8 @@ describe('the verifier on the live cluster', () => {
         '--expect',
         CONTRACT,
       ]);
-      expect(check.stdout).toMatch(/: the contract holds: /);
+      // On both layers: the live SecurityGroupPolicies of prod give its pods their groups.
+      expect(check.stdout).toMatch(/: the contract holds on both layers /);
       // And nothing the EKS agent would enforce otherwise: the test ran as a Job, and is gone.
       const linted = await netpol([
         'lint',

@@ -1,7 +1,8 @@
 /**
  * The platform's chart, rendered by the pinned helm for every environment, checked against the
- * hand-written contract (deploy/netpol/contract.yaml) on the EKS cluster model; then broken on
- * purpose, to show that `check` fails and `explain` names the cause.
+ * hand-written contract (deploy/netpol/contract.yaml) on the EKS cluster model, with the networks
+ * of the environment's stack (its network model); then broken on purpose, to show that `check`
+ * fails and `explain` names the cause. (The security group layer: network-proof.test.ts.)
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { repoRoot, toolPath } from '@platform/devstack';
-import { runCli } from '../src';
+import { runCli } from '@platform/netpol';
+import { networkModel, readStackConfig } from '../src/networkModel';
 
 const run = promisify(execFile);
 const CHART = join(repoRoot, 'deploy', 'helm', 'platform');
@@ -22,10 +24,16 @@ type Manifest = Record<string, unknown> & { kind: string; metadata: { name: stri
 const rendered = new Map<string, Manifest[]>();
 let dir: string;
 
+const networkFile = (environment: string) => join(dir, `network-${environment}.json`);
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'netpol-chart-'));
   const helm = await toolPath('helm');
   for (const environment of ENVIRONMENTS) {
+    writeFileSync(
+      networkFile(environment),
+      JSON.stringify(networkModel(readStackConfig(environment), environment)),
+    );
     const { stdout } = await run(
       helm,
       ['template', environment, CHART, '-f', join(CHART, `values-${environment}.yaml`), '--skip-tests'],
@@ -50,7 +58,17 @@ async function cli(environment: string, manifests: Manifest[], ...args: string[]
   const err: string[] = [];
   const [command = 'check', ...rest] = args;
   const code = await runCli(
-    [command, file, '--model', MODEL, '--namespace', `platform-${environment}`, ...rest],
+    [
+      command,
+      file,
+      '--model',
+      MODEL,
+      '--network-model',
+      networkFile(environment),
+      '--namespace',
+      `platform-${environment}`,
+      ...rest,
+    ],
     {
       out: (text) => out.push(text),
       err: (text) => err.push(text),
@@ -79,7 +97,7 @@ describe.each(ENVIRONMENTS)('the %s chart', (environment) => {
     expect(result.err).toMatch(/^netpol: ignored \d+ object\(s\) that neither make pods .*ConfigMap \(\d+\)/);
     expect(result.err.split('\n')).toHaveLength(1);
     expect(result.out).toMatch(
-      /the contract holds: \d+ connected pairs, every connection of each in the contract, none missing/,
+      /the contract holds on both layers \([^)]*\): \d+ connected pairs, every connection of each in the contract, none missing/,
     );
     expect(result.code).toBe(0);
   });
