@@ -60,6 +60,36 @@ export function readStackConfig(stack: string, projectDir: string = PROJECT_DIR)
   return parseConfig(settings);
 }
 
+/**
+ * The model with the deployed stack's group ids (`securityGroupIds` of `pulumi stack output
+ * --json`) in place of the placeholders, so it joins the SecurityGroupPolicies of the live cluster
+ * and of charts rendered with write-values' file.
+ */
+export function withDeployedIds(model: NetworkModel, outputs: unknown): NetworkModel {
+  const ids =
+    outputs !== null && typeof outputs === 'object' && 'securityGroupIds' in outputs
+      ? outputs.securityGroupIds
+      : undefined;
+  if (ids === null || typeof ids !== 'object' || Array.isArray(ids)) {
+    throw new NetworkModelError(
+      'the stack outputs have no securityGroupIds: give `pulumi stack output --json` of a deployed stack',
+    );
+  }
+  const byName = ids as Record<string, unknown>;
+  return {
+    ...model,
+    securityGroups: model.securityGroups.map((group) => {
+      const id = byName[group.name];
+      if (typeof id !== 'string' || !/^sg-[0-9a-f]{8,17}$/.test(id)) {
+        throw new NetworkModelError(
+          `the stack outputs give no security group id for ${group.name} (securityGroupIds.${group.name}: ${JSON.stringify(id) ?? 'missing'})`,
+        );
+      }
+      return { ...group, id };
+    }),
+  };
+}
+
 const roleOf = (name: GroupName): NetworkModelGroup['role'] =>
   name.startsWith('pod-') ? 'pod' : (name as Exclude<GroupName, `pod-${string}`>);
 

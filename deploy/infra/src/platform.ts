@@ -31,6 +31,8 @@ export interface PlatformOutputs {
   imageRepositories: Record<Service, pulumi.Output<string>>;
   /** Per service, the groups its SecurityGroupPolicy lists; absent when pods use the node group. */
   podSecurityGroupIds: Record<Service, pulumi.Output<string[]>> | undefined;
+  /** Every security group's id by its name in the network model (npm run network-model -- --outputs). */
+  securityGroupIds: Record<string, pulumi.Output<string>>;
   database:
     | {
         engine: 'documentdb';
@@ -131,6 +133,7 @@ export function createPlatform(config: PlatformConfig, files: PlatformFiles = {}
     loadBalancerSubnetCidrs: network.loadBalancerSubnetCidrs,
     imageRepositories: registry.repositoryUrls,
     podSecurityGroupIds: securityGroups.podGroupIds,
+    securityGroupIds: securityGroups.ids,
     database: database
       ? {
           engine: 'documentdb',

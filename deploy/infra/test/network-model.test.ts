@@ -4,13 +4,14 @@
  * of the verifier must agree with.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { networkExternals, parseNetworkModel } from '@platform/netpol';
 import { securityGroupRules } from '../src/components/securityGroupRules';
-import { networkModel, readStackConfig, type NetworkModel } from '../src/networkModel';
+import { networkModel, readStackConfig, withDeployedIds, type NetworkModel } from '../src/networkModel';
 import { PROJECT_DIR } from '../src/stackConfig';
 
 const run = promisify(execFile);
@@ -121,8 +122,38 @@ describe('npm run network-model', () => {
     });
     await expect(run(process.execPath, [SCRIPT])).rejects.toMatchObject({
       code: 2,
-      stderr: 'network-model: usage: npm run network-model -- --stack <dev|staging|prod>\n',
+      stderr:
+        'network-model: usage: npm run network-model -- --stack <dev|staging|prod> [--outputs <stack outputs.json> | -]\n',
     });
+  });
+
+  it("puts the deployed stack's group ids in place of the placeholders with --outputs", async () => {
+    const names = model('prod').securityGroups.map((group) => group.name);
+    const ids = Object.fromEntries(
+      names.map((name, index) => [name, `sg-0a${String(index).padStart(15, '0')}`]),
+    );
+    const file = join(mkdtempSync(join(tmpdir(), 'network-model-')), 'outputs.json');
+    writeFileSync(file, JSON.stringify({ securityGroupIds: ids, clusterName: 'platform-prod' }));
+    const { stdout } = await run(process.execPath, [SCRIPT, '--stack', 'prod', '--outputs', file]);
+    const deployed = JSON.parse(stdout) as NetworkModel;
+    expect(Object.fromEntries(deployed.securityGroups.map((group) => [group.name, group.id]))).toEqual(ids);
+    expect(withDeployedIds(model('prod'), { securityGroupIds: ids })).toEqual(deployed);
+  });
+
+  it('names the group the outputs lack, and outputs that are not a deployed stack', () => {
+    const ids = Object.fromEntries(
+      model('prod').securityGroups.map((group) => [group.name, 'sg-0123456789abcdef0']),
+    );
+    delete ids.podDns;
+    expect(() => withDeployedIds(model('prod'), { securityGroupIds: ids })).toThrow(
+      'the stack outputs give no security group id for podDns (securityGroupIds.podDns: missing)',
+    );
+    expect(() => withDeployedIds(model('prod'), { securityGroupIds: { ...ids, podDns: 'sg-1' } })).toThrow(
+      'securityGroupIds.podDns: "sg-1"',
+    );
+    expect(() => withDeployedIds(model('prod'), { clusterName: 'x' })).toThrow(
+      'the stack outputs have no securityGroupIds',
+    );
   });
 });
 

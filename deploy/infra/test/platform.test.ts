@@ -1,3 +1,4 @@
+import { networkModel } from '../src/networkModel';
 import { createPlatform, type PlatformOutputs } from '../src/platform';
 import { DEV, PROD, settings } from './settings';
 import { isSecret, resolve, runPulumi, type PulumiRun } from './harness';
@@ -53,6 +54,16 @@ test('dev vs prod: pod security groups exist only in prod, one per service plus 
   expect(
     count(prod, 'aws:ec2/securityGroup:SecurityGroup') - count(dev, 'aws:ec2/securityGroup:SecurityGroup'),
   ).toBe(6);
+});
+
+test("every security group's id is an output, by the name the network model gives it", async () => {
+  const ids = prod.result.securityGroupIds;
+  const names = networkModel(settings(PROD), 'prod').securityGroups.map((group) => group.name);
+  expect(Object.keys(ids).sort()).toEqual([...names].sort());
+  // The ids a service's SecurityGroupPolicy lists are its own group's and the DNS group's.
+  const resolved = async (name: string) => resolve(ids[name] as NonNullable<(typeof ids)[string]>);
+  const auth = prod.result.podSecurityGroupIds?.auth;
+  expect(auth && (await resolve(auth))).toEqual([await resolved('pod-auth'), await resolved('podDns')]);
 });
 
 test('dev vs prod: the VPC CNI enforces NetworkPolicies in both, pod ENIs only in prod', () => {

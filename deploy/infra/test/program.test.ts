@@ -97,6 +97,7 @@ const ALWAYS = [
   'prometheusPassword',
   'containerLogGroup',
   'clusterIssuer',
+  'securityGroupIds',
 ];
 
 test.each([

@@ -32,6 +32,8 @@ export class SecurityGroups extends pulumi.ComponentResource {
   readonly database: pulumi.Output<string> | undefined;
   /** Per service, the groups its pods get (its own and the DNS group); absent without pod security groups. */
   readonly podGroupIds: Record<Service, pulumi.Output<string[]>> | undefined;
+  /** Every group's id by its role name: what the network model names (scripts/network-model --outputs). */
+  readonly ids: Partial<Record<GroupName, pulumi.Output<string>>>;
 
   constructor(name: string, args: SecurityGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('platform:infra:SecurityGroups', name, {}, opts);
@@ -92,6 +94,7 @@ export class SecurityGroups extends pulumi.ComponentResource {
     this.endpoints = idOf('endpoints');
     this.loadBalancer = idOf('loadBalancer');
     this.database = groups.get('database')?.id;
+    this.ids = Object.fromEntries([...groups].map(([name, group]) => [name, group.id]));
     this.podGroupIds = config.podSecurityGroups.enabled
       ? (Object.fromEntries(
           SERVICES.map((service) => [
