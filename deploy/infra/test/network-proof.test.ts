@@ -209,7 +209,7 @@ describe('models broken on purpose', () => {
     );
     expect(explained.code).toBe(1);
     expect(explained.out).toMatch(/NetworkPolicy: admits/);
-    expect(explained.out).toMatch(/REFUSED security groups on pod to pod on one node/);
+    expect(explained.out).toMatch(/^  pod to pod on one node: REFUSED \(egress: admitted by pod-discounts/m);
   });
 
   it('standard mode needs that rule as well, across nodes', async () => {

@@ -5,7 +5,7 @@ import { loadContract, parsePort } from './contract';
 import { DIFF_FORMATS, diffAnalyses, formatDiff, type DiffFormat } from './diff';
 import { analyze, ENFORCERS, type Analysis, type AnalysisOptions, type Enforcer } from './engine';
 import { evaluate } from './explain';
-import { checkLayers, describePath, withNetwork } from './layers';
+import { checkLayers, describeSides, withNetwork } from './layers';
 import { ENFORCED_RULES, formatLint, lint, lintEks } from './lint';
 import { ClusterAccessError, readCluster, type LiveSource } from './live';
 import {
@@ -246,7 +246,7 @@ function explainSecurityGroups(
     ),
   );
   const lines = [
-    `security groups (${model.stack}, pod security groups ${layer.mode === 'off' ? 'off' : `${layer.mode} mode`}): ${
+    `security groups (${model.stack}, pod security groups ${layer.mode === 'off' ? 'off' : `in ${layer.mode} mode`}): ${
       admits.every(Boolean)
         ? 'admit it on every path'
         : admits.some(Boolean)
@@ -254,7 +254,8 @@ function explainSecurityGroups(
           : 'refuse it'
     }`,
     ...verdicts.map(
-      (verdict, index) => `  ${admits[index] ? 'admitted' : 'REFUSED'} ${describePath(verdict, asked)}`,
+      (verdict, index) =>
+        `  ${verdict.path}: ${admits[index] ? 'admitted' : 'REFUSED'} (${describeSides(verdict, asked)})`,
     ),
     ...layer.unresolved.map((problem) => `note: ${problem}`),
   ];

@@ -105,9 +105,14 @@ function describeSide(side: SideResult, direction: 'egress' | 'ingress', connect
   return `${direction}: refused, no rule of ${side.groups.join(', ') || 'no group'} admits ${connections.toString()} (${side.why})`;
 }
 
-/** `on pod to pod across nodes: egress: admitted by ...; ingress: refused, no rule ...` */
+/** `egress: admitted by ...; ingress: refused, no rule ...` */
+export function describeSides(verdict: PathVerdict, connections: ConnectionSet): string {
+  return `${describeSide(verdict.egress, 'egress', connections)}; ${describeSide(verdict.ingress, 'ingress', connections)}`;
+}
+
+/** `security groups on pod to pod across nodes: egress: admitted by ...; ingress: refused, ...` */
 export function describePath(verdict: PathVerdict, connections: ConnectionSet): string {
-  return `security groups on ${verdict.path}: ${describeSide(verdict.egress, 'egress', connections)}; ${describeSide(verdict.ingress, 'ingress', connections)}`;
+  return `security groups on ${verdict.path}: ${describeSides(verdict, connections)}`;
 }
 
 /**
