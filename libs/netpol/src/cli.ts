@@ -18,7 +18,7 @@ import {
 } from './manifests';
 import { loadNetworkModel, type NetworkModel } from './networkModel';
 import { formatCheck, formatExplanation, formatMatrix, MATRIX_FORMATS, type MatrixFormat } from './report';
-import { securityLayer } from './securityGroups';
+import { SECURITY_GROUP_SOURCES, securityLayer } from './securityGroups';
 import { ConnectionSet } from './connections';
 import type { Cluster, Endpoint, Protocol } from './types';
 
@@ -258,6 +258,9 @@ function explainSecurityGroups(
         `  ${verdict.path}: ${admits[index] ? 'admitted' : 'REFUSED'} (${describeSides(verdict, asked)})`,
     ),
     ...layer.unresolved.map((problem) => `note: ${problem}`),
+    ...[...new Set(verdicts.flatMap((verdict) => verdict.sources))].map(
+      (source) => `source: ${SECURITY_GROUP_SOURCES[source]}`,
+    ),
   ];
   return { assured: admits.every(Boolean), possible, lines };
 }

@@ -76,6 +76,8 @@ export interface SideResult {
   why: string;
 }
 
+export type SecurityGroupSource = keyof typeof SECURITY_GROUP_SOURCES;
+
 export interface PathVerdict {
   path: PathName;
   from: Party;
@@ -83,6 +85,8 @@ export interface PathVerdict {
   egress: SideResult;
   ingress: SideResult;
   admitted: ConnectionSet;
+  /** Where the rules that decided this path are stated (SECURITY_GROUP_SOURCES). */
+  sources: SecurityGroupSource[];
 }
 
 /** Matching a CIDR rule: `may` when some address may match (leaks), `must` when all do (guarantees). */
@@ -409,6 +413,11 @@ export function securityLayer(
               to.branch ? `${to.label} receives on its branch ENI` : `${to.label} receives on its ENIs`,
             );
     }
+    const sources: SecurityGroupSource[] = ['sgpp', 'rules'];
+    if (sameHost || (from.branch && !to.inVpc)) sources.push('cni-modes');
+    if (sameHost && mode === 'standard') sources.push('same-node');
+    if (spec.path === 'node to pod (kubelet probes)') sources.push('probes');
+    if (from.kind === 'loadBalancer' || to.kind === 'loadBalancer') sources.push('nlb');
     return {
       path: spec.path,
       from,
@@ -416,6 +425,7 @@ export function securityLayer(
       egress,
       ingress,
       admitted: egress.admitted.intersect(ingress.admitted),
+      sources,
     };
   };
 
