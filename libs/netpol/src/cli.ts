@@ -43,8 +43,8 @@ usage:
                 kube: (or kube:CONTEXT) reads a live cluster
   --kubeconfig, --context
                 read a live cluster too (alone: instead of files), read-only: namespaces, pods,
-                workloads, services and NetworkPolicies of every namespace; the kubeconfig defaults
-                to $KUBECONFIG, then ~/.kube/config
+                workloads, services, service accounts, NetworkPolicies and SecurityGroupPolicies
+                of every namespace; the kubeconfig defaults to $KUBECONFIG, then ~/.kube/config
   --model       the cluster model: namespaces, pods, named networks and pod address ranges the
                 inputs lack
   --network-model

@@ -215,7 +215,11 @@ export function formatCheck(result: CheckResult & { network?: NetworkCheckDetail
       ...notes,
     ].join('\n');
   }
-  const lines = [`${label}: the contract does not hold${layers}.`];
+  const lines = [
+    network
+      ? `${label}: the contract does not hold, checked${layers}: each flow below says which layer decided.`
+      : `${label}: the contract does not hold.`,
+  ];
   // Each row's reasons, when the layers were checked: the pair's own, rows being per pair here.
   const withReasons = (pairs: EndpointPair[], sign: string) => {
     for (const pair of pairs) {
