@@ -209,7 +209,9 @@ describe('models broken on purpose', () => {
     );
     expect(explained.code).toBe(1);
     expect(explained.out).toMatch(/NetworkPolicy: admits/);
-    expect(explained.out).toMatch(/^ {2}pod to pod on one node: REFUSED \(egress: admitted by pod-discounts/m);
+    expect(explained.out).toMatch(
+      /^ {2}pod to pod on one node: REFUSED \(egress: admitted by pod-discounts/m,
+    );
     // Each rule that decided is stated with its source.
     expect(explained.out).toContain('source: amazon-vpc-cni-k8s README, POD_SECURITY_GROUP_ENFORCING_MODE');
   });
