@@ -117,6 +117,21 @@ const callersOf = (file: string, reusable: string) =>
   jobsOf(file).filter(([, job]) => job.uses === `./.github/workflows/${reusable}`);
 
 describe('ci.yml', () => {
+  describe('the chart job', () => {
+    const steps = workflow('ci.yml').jobs.chart?.steps ?? [];
+    const commands = steps
+      .map((step) => step.run ?? '')
+      .join('\n')
+      .replace(/\s*\\\n\s*/g, ' ');
+
+    test('checks each environment’s render against the contract on both layers, with its stack’s network model', () => {
+      expect(commands).toContain('npm run --silent network-model -- --stack "${ENVIRONMENT}" >"$network"');
+      expect(commands).toContain(
+        'npm run netpol -- check "$rendered" --model deploy/netpol/cluster-eks.yaml --network-model "$network" --namespace "platform-${ENVIRONMENT}" --expect deploy/netpol/contract.yaml',
+      );
+    });
+  });
+
   describe('the flow diff job', () => {
     const job = workflow('ci.yml').jobs['flow-diff'];
     const steps = job?.steps ?? [];
@@ -146,8 +161,10 @@ describe('ci.yml', () => {
     });
 
     test('writes each environment’s diff to the job summary under its heading, without failing on a change', () => {
+      // Both sides on the networks of the environment's stack (its network model).
+      expect(commands).toContain('npm run --silent network-model -- --stack "${env}" >"$network"');
       expect(commands).toMatch(
-        /\{\n\s*echo "### \$\{env\}"\n[^}]*\n\s*npm run --silent netpol -- diff "\$base_render" "\$head_render" --model deploy\/netpol\/cluster-eks\.yaml --namespace "platform-\$\{env\}" --format markdown\n[^}]*\} >>"\$GITHUB_STEP_SUMMARY"/,
+        /\{\n\s*echo "### \$\{env\}"\n[^}]*\n\s*npm run --silent netpol -- diff "\$base_render" "\$head_render" --model deploy\/netpol\/cluster-eks\.yaml --network-model "\$network" --namespace "platform-\$\{env\}" --format markdown\n[^}]*\} >>"\$GITHUB_STEP_SUMMARY"/,
       );
       expect(run).not.toContain('--fail-on-change');
     });
