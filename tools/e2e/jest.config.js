@@ -1,1 +1,7 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'e2e', testTimeout: 120_000 };
+// One file at a time: the journey and the shutdown test both start the platform on its SPEC ports.
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'e2e',
+  testTimeout: 120_000,
+  maxWorkers: 1,
+};

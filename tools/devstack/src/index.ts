@@ -7,3 +7,4 @@ export * from './service-process';
 export * from './supervised';
 export * from './platform-runner';
 export * from './cluster';
+export { NATIVE_SERVICES, type NativeService } from './platform';

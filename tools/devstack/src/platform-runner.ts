@@ -4,13 +4,8 @@
  * web app's dev server and, when HAProxy is installed, the edge on 8080. The end-to-end tests
  * start the platform through this same function.
  */
-import type { ChildProcessByStdio } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 import { launchDatabase, portAcceptsConnections } from './database/launcher';
 import { eventually } from './eventually';
 import { adminFromEnv, NATIVE_SERVICES, serviceEntry } from './platform';
@@ -22,8 +17,6 @@ import { findOnPath, repoRoot } from './tools';
 export const EDGE_PORT = 8080;
 export const EDGE_STATS_PORT = 8404;
 export const WEB_PORT = 5173;
-
-type Child = ChildProcessByStdio<null, Readable, Readable>;
 
 export interface PlatformOptions {
   /** Where the database keeps its data; by default a temporary directory removed on stop. */
@@ -43,7 +36,8 @@ export interface RunningPlatform {
   seedSummaries: string[];
   /** Stops one service (to see how the rest behaves without it). */
   stopService: (name: string) => Promise<void>;
-  stop: () => Promise<void>;
+  /** Stops the services (each with one SIGTERM), then the web app and the edge, the database last. */
+  stop: (progress?: (step: string) => void) => Promise<void>;
 }
 
 /** Vite's command-line entry (its package exports do not include the bin file itself). */
@@ -62,14 +56,8 @@ async function readyz(port: number): Promise<boolean> {
   }
 }
 
-async function stopChild(child: Child): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
+/** A service's time to drain and close after SIGTERM (its shutdown delay and timeout, and a margin). */
+const SERVICE_GRACE_MS = 20_000;
 
 /** Waits for a port, failing early with the helper's output if it exits instead. */
 async function waitForHelper(helper: SupervisedProcess, name: string, port: number, timeoutMs: number) {
@@ -95,13 +83,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
 
   const database = await launchDatabase(options.dataDir ? { dataDir: options.dataDir } : {});
   const admin = adminFromEnv();
-  const children = new Map<string, Child>();
+  const children = new Map<string, SupervisedProcess>();
   const helpers: SupervisedProcess[] = [];
   let stopping = false;
-  const stop = async () => {
+  const stop = async (progress: (step: string) => void = () => undefined) => {
     stopping = true;
-    await Promise.all([...children.values()].map(stopChild));
+    progress('stopping the services…');
+    await Promise.all([...children.values()].map((child) => child.stop()));
+    progress('stopping the web app and the edge…');
     for (const helper of helpers) await helper.stop();
+    progress('stopping the database…');
     await database.stop();
   };
 
@@ -109,29 +100,32 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const seedSummaries = await seedPlatform({ databaseUrl: database.urlFor, admin });
     // In order, each ready before the next starts: items and discounts fetch auth's keys, discounts calls items.
     for (const service of NATIVE_SERVICES) {
-      const child = spawn(process.execPath, [serviceEntry(service.name, 'main')], {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          NODE_ENV: 'development',
-          LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-          PORT: String(service.port),
-          MANAGEMENT_PORT: String(service.managementPort),
-          ...service.env({ databaseUrl: database.urlFor, admin }),
+      // Supervised: stopped with one SIGTERM, and never left running if this process dies.
+      const child: SupervisedProcess = spawnSupervised(
+        process.execPath,
+        [serviceEntry(service.name, 'main')],
+        {
+          env: {
+            NODE_ENV: 'development',
+            LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+            PORT: String(service.port),
+            MANAGEMENT_PORT: String(service.managementPort),
+            ...service.env({ databaseUrl: database.urlFor, admin }),
+          },
+          cwd: repoRoot,
+          graceMs: SERVICE_GRACE_MS,
+          onLine: (line) => options.onLog?.(service.name, line),
+          onExit: (how) => {
+            if (!stopping && children.get(service.name) === child) options.onServiceExit?.(service.name, how);
+            // Asked to stop: how it ended (`exited (code 0)` after a clean shutdown).
+            else options.onLog?.(service.name, how.replace(/^\S+ /, ''));
+          },
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      for (const stream of [child.stdout, child.stderr]) {
-        createInterface({ input: stream }).on('line', (line) => options.onLog?.(service.name, line));
-      }
+      );
       children.set(service.name, child);
-      child.once('exit', (code, signal) => {
-        if (!stopping && children.get(service.name) === child) {
-          options.onServiceExit?.(service.name, signal ?? `code ${String(code)}`);
-        }
-      });
       await eventually(async () => {
-        if (child.exitCode !== null) throw new Error(`${service.name} exited during start-up`);
+        const failed = child.exitReason();
+        if (failed) throw new Error(`${service.name} exited during start-up: ${failed}\n${child.output()}`);
         return readyz(service.managementPort);
       }, 60_000);
     }
@@ -161,7 +155,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         const child = children.get(name);
         if (!child) throw new Error(`no service named ${name}`);
         children.delete(name);
-        await stopChild(child);
+        await child.stop();
       },
       stop,
     };

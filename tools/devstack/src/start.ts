@@ -18,15 +18,21 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     say('\nstopping…');
-    await running.platform?.stop();
+    await running.platform?.stop(say);
     say('stopped.');
     process.exit(exitCode);
   };
+  // Ctrl-C reaches only this process: every server runs in a process group of its own and is
+  // stopped from here, the services first, the database last.
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGHUP', () => void stopAll(0));
+  // The servers do not keep this process alive (they are stopped with it, however it ends).
+  setInterval(() => undefined, 60_000);
 
   const platform = await startPlatform({
-    dataDir: join(repoRoot, '.data', 'db'),
+    // PLATFORM_DATA_DIR: where the embedded database keeps its data (default .data/db).
+    dataDir: process.env.PLATFORM_DATA_DIR ?? join(repoRoot, '.data', 'db'),
     onLog: (service, line) => say(formatLogLine(service, line, colour)),
     onServiceExit: (service, how) => {
       say(`${service} exited unexpectedly (${how}); stopping the platform.`);

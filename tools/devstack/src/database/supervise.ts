@@ -1,8 +1,12 @@
 /**
- * Runs a database server as a child and stops it when the process that launched us goes away:
+ * Runs a server (a database, a service, an edge router) as a child and stops it when the process
+ * that launched us goes away:
  * our stdin is a pipe from that process, and it closes however the launcher ends (exit, crash,
  * SIGKILL), so no server is ever orphaned. The data directory is removed after the server exits,
  * unless the launcher wrote `keep` on the pipe first (a restart that must find its data).
+ * The launcher starts us in a process group of our own, so a terminal's Ctrl-C reaches only the
+ * launcher, and the server gets exactly one SIGTERM: ours. SUPERVISE_GRACE_MS (default 5000) is
+ * how long the server has to stop before SIGKILL.
  * Usage: supervise <cleanup-dir|-> <command> [args...]
  */
 import { spawn } from 'node:child_process';
@@ -14,6 +18,7 @@ if (!cleanupDir || !command) {
   process.exit(2);
 }
 
+const grace = Number(process.env.SUPERVISE_GRACE_MS ?? 5000);
 const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 let stopping = false;
 let keepData = false;
@@ -22,12 +27,13 @@ function stop(): void {
   if (stopping) return;
   stopping = true;
   child.kill('SIGTERM');
-  setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  setTimeout(() => child.kill('SIGKILL'), grace).unref();
 }
 
 child.on('exit', (code, signal) => {
   if (cleanupDir !== '-' && !keepData) rmSync(cleanupDir, { recursive: true, force: true });
-  process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0)));
+  // Asked to stop, a server that exits by the signal stopped as asked; its own exit code is kept.
+  process.exit(stopping ? (code ?? 0) : (code ?? (signal ? 1 : 0)));
 });
 child.on('error', (error) => {
   process.stderr.write(`supervise: cannot run ${command}: ${error.message}\n`);
