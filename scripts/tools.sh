@@ -14,15 +14,15 @@
 # targets, with components of one release that are known to work together. They are built from
 # the wrapper modules in tools/kube-tools (their go.mod and go.sum pin every dependency; see its
 # README), the tools of one module in one `go build`, the modules in parallel.
-# Python tools: always the pinned version, installed with pip into the virtual environment
-# .tools/venv from an exact requirements file and linked into .tools/bin (a same-named program
+# Python tools: always the pinned version, installed with pip into a virtual environment of their
+# own, .tools/venv/<tool>, from an exact requirements file and linked into .tools/bin (a same-named program
 # on PATH may be something else entirely: `st` is also a terminal emulator).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin_dir="$root/.tools/bin"
 build_dir="$root/.tools/build"
-venv_dir="$root/.tools/venv"
+venv_root="$root/.tools/venv"
 
 # tool -> "module version package-path-inside-module", or "local - directory" for a tool kept in
 # this repository (its go.mod and go.sum pin its dependencies), or "pypi:DISTRIBUTION version
@@ -37,6 +37,7 @@ declare -A TOOLS=(
   [actionlint]="github.com/rhysd/actionlint v1.7.12 cmd/actionlint"
   [compose-check]="local - tools/compose-check"
   [st]="pypi:schemathesis 4.32.5 tools/hostile-input/requirements.txt"
+  [zizmor]="pypi:zizmor 1.32.0 tools/workflows/requirements.txt"
   [kube-apiserver]="wrapper:tools/kube-tools/kubernetes v1.34.12 k8s.io/kubernetes/cmd/kube-apiserver"
   [kube-controller-manager]="wrapper:tools/kube-tools/kubernetes v1.34.12 k8s.io/kubernetes/cmd/kube-controller-manager"
   [kube-scheduler]="wrapper:tools/kube-tools/kubernetes v1.34.12 k8s.io/kubernetes/cmd/kube-scheduler"
@@ -170,9 +171,11 @@ prepare_source() {
   esac
 }
 
-# Installs a Python tool into .tools/venv with pip, from its exact requirements file.
+# Installs a Python tool into a virtual environment of its own, .tools/venv/<tool>, with pip, from
+# its exact requirements file.
 install_python_tool() {
-  local tool=$1 module version requirements python
+  local tool=$1 module version requirements python venv_dir
+  venv_dir="$venv_root/$tool"
   read -r module version requirements <<<"${TOOLS[$tool]}"
   python=$(command -v python3 || true)
   if [[ -z "$python" ]] || ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
@@ -180,7 +183,7 @@ install_python_tool() {
     say "Install python3 and python3-venv and run 'scripts/tools.sh ensure $tool'."
     return 1
   fi
-  say "installing $tool (${module#pypi:} $version) into .tools/venv"
+  say "installing $tool (${module#pypi:} $version) into .tools/venv/$tool"
   mkdir -p "$bin_dir"
   # A fresh environment each time, so nothing a former pin left behind lingers.
   rm -rf "$venv_dir" "$bin_dir/$tool" "$bin_dir/.$tool.version"

@@ -182,8 +182,12 @@ describe('deploy.yml', () => {
   const jobs = Object.fromEntries(jobsOf('deploy.yml'));
 
   test('deploys dev, then staging, then prod, prod behind the production environment', () => {
-    expect(Object.keys(jobs)).toEqual(['dev', 'staging', 'prod']);
-    expect([jobs.staging?.needs, jobs.prod?.needs]).toEqual(['dev', 'staging']);
+    expect(Object.keys(jobs)).toEqual(['target', 'dev', 'staging', 'prod']);
+    expect([jobs.dev?.needs, jobs.staging?.needs, jobs.prod?.needs]).toEqual([
+      'target',
+      ['target', 'dev'],
+      ['target', 'staging'],
+    ]);
     expect(callersOf('deploy.yml', 'deploy-environment.yml').map(([, job]) => job.with)).toEqual([
       expect.objectContaining({ environment: 'dev', 'github-environment': 'dev' }),
       expect.objectContaining({ environment: 'staging', 'github-environment': 'staging' }),
@@ -191,8 +195,29 @@ describe('deploy.yml', () => {
     ]);
   });
 
+  test('deploys only a checked commit: a full SHA, from a green push to main of this repository', () => {
+    const target = jobs.target;
+    expect(target?.permissions).toEqual({});
+    for (const guard of [
+      "github.event.workflow_run.conclusion == 'success'",
+      "github.event.workflow_run.event == 'push'",
+      "github.event.workflow_run.head_branch == 'main'",
+      'github.event.workflow_run.head_repository.full_name == github.repository',
+    ])
+      expect(target?.if).toContain(guard);
+    const step = target?.steps?.[0];
+    // The inputs reach the script through the environment only, and are checked before any use.
+    expect(step?.run).not.toContain('${{');
+    expect(step?.env).toMatchObject({ INPUT_SHA: '${{ inputs.sha }}' });
+    expect(step?.run).toContain('[[ ! "$sha" =~ ^[0-9a-f]{40}$ ]]');
+    for (const name of ['dev', 'staging', 'prod'])
+      expect(jobs[name]?.with).toMatchObject({ sha: '${{ needs.target.outputs.sha }}' });
+    expect(text('deploy.yml')).not.toMatch(/sha: \$\{\{ (inputs|github\.event)/);
+  });
+
   test('uses OIDC and never long-lived AWS keys', () => {
-    for (const job of Object.values(jobs)) {
+    for (const [name, job] of Object.entries(jobs)) {
+      if (name === 'target') continue;
       expect(job.permissions).toMatchObject({ 'id-token': 'write' });
     }
     expect(text('deploy.yml')).not.toMatch(/aws-access-key-id|aws-secret-access-key/);
@@ -228,7 +253,11 @@ describe('deploy-environment.yml', () => {
 describe('infra.yml', () => {
   test('previews every stack on pull requests with the policy pack', () => {
     const preview = workflow('infra.yml').jobs.preview;
-    expect(preview?.if).toBe("github.event_name == 'pull_request'");
+    // Only branches of this repository, in the environment that holds the preview's passphrase.
+    expect(preview?.if).toBe(
+      "github.event_name == 'pull_request' && github.event.pull_request.head.repo.full_name == github.repository",
+    );
+    expect(preview?.environment).toBe('infra-preview');
     expect(text('infra.yml')).toMatch(/command: preview[\s\S]*policyPacks: .*deploy\/infra\/policy-pack/);
   });
 
