@@ -1,5 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
-import { dropDatabase } from '@platform/devstack';
+import { dropDatabase, repoRoot } from '@platform/devstack';
 import type { Service } from '../src';
 import type { CapturedLog } from './fixture';
 import { capturedLogger, fixtureConfig, fixtureService } from './fixture';
@@ -192,6 +194,33 @@ describe('management port', () => {
     const fromApi = await api().get('/metrics');
     expect(fromApi.status).toBe(404);
     expect((await api().get('/healthz')).status).toBe(404);
+  });
+
+  it('exports every metric the Grafana dashboard of the chart queries', async () => {
+    await api().get('/api/fixture/things/41');
+    const exported = new Set(
+      (await management().get('/metrics')).text
+        .split('\n')
+        .filter((line) => line && !line.startsWith('#'))
+        .map((line) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0] ?? ''),
+    );
+    const dashboards = join(repoRoot, 'deploy', 'helm', 'platform', 'dashboards');
+    const queried = new Set(
+      readdirSync(dashboards)
+        .filter((file) => file.endsWith('.json'))
+        .flatMap((file) => {
+          const text = readFileSync(join(dashboards, file), 'utf8');
+          const exprs = [...text.matchAll(/"expr": "((?:[^"\\]|\\.)*)"/g)].map(
+            (match) => JSON.parse(`"${match[1] ?? ''}"`) as string,
+          );
+          // A metric is the name before a label selector: functions and label names are not.
+          return exprs.flatMap((expr) =>
+            [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1] ?? ''),
+          );
+        }),
+    );
+    expect(queried.size).toBeGreaterThan(2);
+    expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
   });
 
   it('labels unmatched paths with one value, so random URLs cannot explode cardinality', async () => {
