@@ -35,6 +35,7 @@ declare -A TOOLS=(
   [ferretdb]="github.com/FerretDB/FerretDB v1.24.2 cmd/ferretdb"
   [kube-score]="github.com/zegl/kube-score v1.20.0 cmd/kube-score"
   [actionlint]="github.com/rhysd/actionlint v1.7.12 cmd/actionlint"
+  [promtool]="github.com/prometheus/prometheus v0.316.0 cmd/promtool"
   [compose-check]="local - tools/compose-check"
   [st]="pypi:schemathesis 4.32.5 tools/hostile-input/requirements.txt"
   [zizmor]="pypi:zizmor 1.32.0 tools/workflows/requirements.txt"
@@ -301,7 +302,8 @@ build() {
     say "building $tool $version (first time only, takes a minute or two)"
     dir=$(module_source "$module" "$version" "$tool")
     prepare_source "$tool" "$dir" "$version"
-    (cd "$dir" && CGO_ENABLED=0 GOFLAGS="-mod=mod -trimpath" go build -ldflags "${TOOL_LDFLAGS[$tool]:-}" -o "$bin_dir/$tool.partial" "./$pkg")
+    # GOWORK=off: a module that ships a go.work (prometheus does) is built as its go.mod says.
+    (cd "$dir" && GOWORK=off CGO_ENABLED=0 GOFLAGS="-mod=mod -trimpath" go build -ldflags "${TOOL_LDFLAGS[$tool]:-}" -o "$bin_dir/$tool.partial" "./$pkg")
     rm -rf "$dir"
   fi
   mv "$bin_dir/$tool.partial" "$bin_dir/$tool"
