@@ -1,7 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
-// The edge routing table (SPEC section 5), for `vite` on its own when HAProxy is not installed.
+// The edge routing table (docs/contract.md §5), for `vite` on its own when HAProxy is not installed.
 const services = { auth: 3001, items: 3002, discounts: 3003 } as const;
 const proxy = Object.fromEntries(
   Object.entries(services).map(([name, port]) => [

@@ -20,7 +20,7 @@ function NotFound() {
   );
 }
 
-/** The SPEC routes (section 4). */
+/** The web app's routes (docs/contract.md §4). */
 export const routes: RouteObject[] = [
   {
     element: <Layout />,

@@ -38,8 +38,9 @@ export const ListQuery = z
     q: z.string().max(200).optional(),
     category: category.optional(),
     page: queryInt(1, 100_000).default(1),
-    // Larger limits are capped rather than refused, as the SPEC says (after the integer check, so
-    // the OpenAPI document states exactly what is accepted: any safe integer from 1).
+    // Larger limits are capped rather than refused, as docs/contract.md §3.4 says (after the
+    // integer check, so the OpenAPI document states exactly what is accepted: any safe integer
+    // from 1).
     limit: z
       .string()
       .regex(/^\d+$/, 'must be a whole number')

@@ -26,7 +26,7 @@ const workloadContainers = (environment: Environment) =>
   );
 
 describe.each(ENVIRONMENTS)('the %s environment', (environment) => {
-  it('renders one Deployment, Service, ServiceAccount per service, SPEC labels on every pod', () => {
+  it("renders one Deployment, Service, ServiceAccount per service, the contract's labels on every pod", () => {
     const all = objects(environment);
     for (const kind of ['Deployment', 'Service', 'ServiceAccount']) {
       const names = ofKind(all, kind).map((object) => object.metadata.name);
@@ -165,7 +165,7 @@ describe.each(ENVIRONMENTS)('the %s environment', (environment) => {
     }
   });
 
-  it('configures each API service as SPEC section 2 says, secrets only through Secrets', () => {
+  it('configures each API service as docs/contract.md §2 says, secrets only through Secrets', () => {
     const all = objects(environment);
     const config = (name: string) => named(all, 'ConfigMap', `${environment}-${name}`).data ?? {};
     for (const api of APIS) {
@@ -197,7 +197,7 @@ describe.each(ENVIRONMENTS)('the %s environment', (environment) => {
     expect(keyVolume?.secret?.secretName).toBe(environment === 'dev' ? 'dev-jwt' : 'platform-jwt');
   });
 
-  it('routes the SPEC table through the Ingress', () => {
+  it('routes the edge table of docs/contract.md §5 through the Ingress', () => {
     const ingress = named(objects(environment), 'Ingress', environment);
     const rules = (
       ingress.spec as {

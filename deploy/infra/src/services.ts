@@ -1,4 +1,4 @@
-/** The platform's workloads and their ports (SPEC sections 1 and 7); the chart uses the same numbers. */
+/** The platform's workloads and their ports (docs/contract.md §1 and §7); the chart uses the same numbers. */
 export const SERVICES = ['frontend', 'auth', 'items', 'discounts'] as const;
 export type Service = (typeof SERVICES)[number];
 

@@ -158,8 +158,9 @@ describe('npm run network-model', () => {
 });
 
 describe('one declaration of the flows', () => {
-  // deploy/netpol/contract.yaml is written from SPEC independently of the chart: the security
-  // groups derived from the chart's networkPolicy.flows must give exactly its service flows.
+  // deploy/netpol/contract.yaml is written from docs/contract.md §7 independently of the chart:
+  // the security groups derived from the chart's networkPolicy.flows must give exactly its
+  // service flows.
   const contract = parse(readFileSync(join(PROJECT_DIR, '..', 'netpol', 'contract.yaml'), 'utf8')) as {
     allow: { from: string | string[]; to: string | string[]; ports: string[] }[];
   };

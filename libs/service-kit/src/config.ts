@@ -52,7 +52,7 @@ export const mongoUrl = () =>
 
 export const logLevel = () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
-/** Variables every service reads (SPEC section 2), plus the operational knobs the kit needs. */
+/** Variables every service reads (docs/contract.md §2.1), plus the operational knobs the kit needs. */
 export const serviceEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).optional(),

@@ -1,4 +1,4 @@
-/** The SPEC error body: `{"error": {"code", "message", "details"?}}`. */
+/** The error body of docs/contract.md §3.2: `{"error": {"code", "message", "details"?}}`. */
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }

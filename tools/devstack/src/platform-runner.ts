@@ -1,6 +1,6 @@
 /**
  * Runs the whole platform natively, as `npm start` does: the database (MONGO_URL, a mongod on
- * PATH, or the embedded FerretDB), the seed, every service on its SPEC port in start order, the
+ * PATH, or the embedded FerretDB), the seed, every service on its port (docs/contract.md §1) in start order, the
  * web app's dev server and, when HAProxy is installed, the edge on 8080. The end-to-end tests
  * start the platform through this same function.
  */

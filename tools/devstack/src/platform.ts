@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { repoRoot } from './tools';
 
-/** A service as `npm start` runs it natively (SPEC section 1 ports). */
+/** A service as `npm start` runs it natively (ports of docs/contract.md §1). */
 export interface NativeService {
   name: string;
   port: number;

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
 
   running.platform = platform;
   const edgeLine = platform.edge
-    ? `  web app    ${platform.webUrl}   (through HAProxy, the SPEC routing table; stats http://localhost:${EDGE_STATS_PORT}/stats)`
+    ? `  web app    ${platform.webUrl}   (through HAProxy, the edge routing table of docs/contract.md §5; stats http://localhost:${EDGE_STATS_PORT}/stats)`
     : `  web app    ${platform.webUrl}   (notice: haproxy is not installed, so the Vite dev server on ${WEB_PORT} proxies /api with the same routing table; apt-get install haproxy for the real edge)`;
   const rows = NATIVE_SERVICES.map(
     (service) =>

@@ -1,8 +1,9 @@
 /**
  * A fuzz pass over every write endpoint the services' OpenAPI documents list: hostile bodies
  * (not JSON, deep nesting, huge values, wrong types, prototype-pollution keys) each get the
- * expected 4xx in the SPEC error shape, never a 5xx or a dropped connection; the service stays
- * ready; its database is exactly as it was; and Object.prototype is untouched.
+ * expected 4xx in the contract's error shape (docs/contract.md §3.2), never a 5xx or a dropped
+ * connection; the service stays ready; its database is exactly as it was; and Object.prototype is
+ * untouched.
  */
 import { BSON, MongoClient } from 'mongodb';
 import { JSON_BODY_LIMIT } from '@platform/service-kit';
@@ -15,8 +16,8 @@ import { SERVICE_NAMES, startPlatform } from './platform';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** The SPEC's write endpoints that take a JSON body: the documents must list at least these. */
-const SPEC_BODY_ENDPOINTS = [
+/** Write endpoints of docs/contract.md §3 with a JSON body: the documents must list at least these. */
+const CONTRACT_BODY_ENDPOINTS = [
   'POST /api/auth/register',
   'POST /api/auth/login',
   'POST /api/items',
@@ -146,7 +147,7 @@ async function judge(service: RunningService, operation: Operation, hostile: Hos
     typeof envelope.error?.code === 'string' &&
     typeof envelope.error.message === 'string' &&
     Object.keys(envelope.error).every((key) => ['code', 'message', 'details'].includes(key));
-  if (!shapeOk) problems.push(`not the SPEC error shape: ${text.slice(0, 200)}`);
+  if (!shapeOk) problems.push(`not the contract's error shape: ${text.slice(0, 200)}`);
   else if (envelope.error!.code !== hostile.code) problems.push(`code ${String(envelope.error!.code)}`);
   if (hostile.field && shapeOk) {
     const field = hostile.field;
@@ -239,10 +240,10 @@ afterAll(async () => {
 });
 
 describe('the write endpoints, from the OpenAPI documents', () => {
-  it("include every one of the SPEC's, and each with a body has a valid example", () => {
+  it("include every one of the contract's, and each with a body has a valid example", () => {
     const all = SERVICE_NAMES.flatMap((name) => writeOperations[name]);
     const withBody = all.filter((operation) => operation.bodySchema);
-    expect(withBody.map(label)).toEqual(expect.arrayContaining(SPEC_BODY_ENDPOINTS));
+    expect(withBody.map(label)).toEqual(expect.arrayContaining(CONTRACT_BODY_ENDPOINTS));
     expect(all.map(label)).toEqual(
       expect.arrayContaining([
         'DELETE /api/items/{id}',
@@ -272,7 +273,7 @@ describe('the write endpoints, from the OpenAPI documents', () => {
 
 describe.each(SERVICE_NAMES)('hostile bodies against %s', (name: ServiceName) => {
   test.each(FAMILIES)(
-    '%s: a 4xx in the SPEC shape each time, nothing stored, nothing polluted',
+    "%s: a 4xx in the contract's error shape each time, nothing stored, nothing polluted",
     async (family: Family) => {
       const service = platform.services[name];
       const violations: string[] = [];

@@ -60,7 +60,7 @@ export const codeKeyFor = (code: string | null, id: Types.ObjectId) => code ?? `
 
 type StoredDiscount = Discount & { _id: Types.ObjectId };
 
-/** The SPEC `discount` object: absent optional fields are left out. */
+/** The `discount` object of docs/contract.md §3.5: absent optional fields are left out. */
 export function toPublicDiscount(discount: StoredDiscount) {
   return {
     id: discount._id.toString(),

@@ -20,13 +20,13 @@ app.kubernetes.io/name: {{ .name }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end }}
 
-{{/* Labels every pod of the release carries (SPEC section 6), so release-wide policies select them all. */}}
+{{/* Labels every pod of the release carries (docs/contract.md §6, labels), so release-wide policies select them all. */}}
 {{- define "platform.releaseSelectorLabels" -}}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/part-of: platform
 {{- end }}
 
-{{/* SPEC labels of a component's pods: name, instance, part-of and component. */}}
+{{/* The labels of a component's pods (docs/contract.md §6): name, instance, part-of and component. */}}
 {{- define "platform.podLabels" -}}
 {{ include "platform.selectorLabels" . }}
 app.kubernetes.io/part-of: platform
@@ -63,7 +63,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{- end }}
 
 {{/*
-Every component of the release with its SPEC component label and named ports, as YAML
+Every component of the release with its component label (docs/contract.md §6) and named ports, as YAML
 (read back with fromYaml). The in-cluster database is one of them; an external one is not.
 */}}
 {{- define "platform.components" -}}

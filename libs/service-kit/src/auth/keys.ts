@@ -1,7 +1,7 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { createPublicKey } from 'node:crypto';
 
-/** The only signature algorithms the platform issues or accepts (asymmetric, SPEC section 2). */
+/** The only signature algorithms the platform issues or accepts (asymmetric, docs/contract.md §2.2). */
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import { JwksClient } from './jwks';
 import { TokenVerifier } from './verifier';
 
-/** Variables of a service that verifies access tokens issued by auth (SPEC section 2). */
+/** Variables of a service that verifies access tokens issued by auth (docs/contract.md §2.3). */
 export const tokenVerificationEnv = {
   AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   JWT_ISSUER: z.string().min(1),

@@ -83,7 +83,10 @@ function rejectLoneSurrogates(req: Request, _res: Response, next: NextFunction):
   next();
 }
 
-/** The API port's Express app: security headers, request ids and logs, metrics, JSON only, SPEC errors. */
+/**
+ * The API port's Express app: security headers, request ids and logs, metrics, JSON only, and
+ * errors in the contract's shape (docs/contract.md §3.2).
+ */
 export function createApiApp(options: ApiAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import { isDatabaseUnavailable, isDuplicateKeyError } from '../database';
 import { HttpError } from '../errors';
 
-/** body-parser's error types, mapped to the SPEC codes. */
+/** body-parser's error types, mapped to the codes of docs/contract.md §3.2. */
 const BODY_ERRORS: Record<string, [number, string, string]> = {
   'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', 'Request body is larger than the limit'],
   'entity.parse.failed': [400, 'MALFORMED_JSON', 'Request body is not valid JSON'],
@@ -19,7 +19,10 @@ function errorProperty(error: unknown, key: string): unknown {
   return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[key] : undefined;
 }
 
-/** Turns anything thrown into the SPEC error shape. Only HttpErrors speak; the rest become generic. */
+/**
+ * Turns anything thrown into the error shape of docs/contract.md §3.2. Only HttpErrors speak; the
+ * rest become generic.
+ */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   const bodyErrorType = errorProperty(error, 'type');

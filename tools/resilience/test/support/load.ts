@@ -194,7 +194,7 @@ export function tally(outcomes: Outcome[]): Record<string, number> {
   return counts;
 }
 
-/** The SPEC error code of a response body, if it has one. */
+/** The error code (docs/contract.md §3.2) of a response body, if it has one. */
 export function errorCode(outcome: Outcome): string | undefined {
   const body = outcome.body as { error?: { code?: unknown } } | undefined;
   return typeof body?.error?.code === 'string' ? body.error.code : undefined;
