@@ -223,6 +223,20 @@ describe('management port', () => {
     expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
   });
 
+  it('labels a request refused before routing with its route template, not as unmatched', async () => {
+    const refused = await api().post('/api/fixture/echo').set('content-type', 'text/plain').send('hello');
+    expect(refused.status).toBe(415);
+    const tooLarge = await api()
+      .post('/api/fixture/echo')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ name: 'x'.repeat(200_000) }));
+    expect(tooLarge.status).toBe(413);
+    const text = (await management().get('/metrics')).text;
+    expect(text).toMatch(/route="\/api\/fixture\/echo",status_code="415"\} [1-9]/);
+    expect(text).toMatch(/route="\/api\/fixture\/echo",status_code="413"\} [1-9]/);
+    expect(text).not.toMatch(/route="[^"]+\/"/);
+  });
+
   it('labels unmatched paths with one value, so random URLs cannot explode cardinality', async () => {
     await api().get('/api/fixture/random-1');
     await api().get('/api/fixture/random-2');

@@ -207,3 +207,47 @@ describe('the OpenAPI document', () => {
     ]);
   });
 });
+
+describe('route templates', () => {
+  const shelf = new ApiRouter('/api/shelf', { title: 'shelf', version: '1.0.0' })
+    .route({
+      method: 'get',
+      path: '/',
+      operationId: 'listBooks',
+      summary: 'List',
+      responses: { 200: { description: 'Books' } },
+      handler: ({ res }) => void res.json({ books: [] }),
+    })
+    .route({
+      method: 'get',
+      path: '/:id',
+      operationId: 'getBook',
+      summary: 'One',
+      responses: { 200: { description: 'Book' } },
+      handler: ({ res }) => void res.json({}),
+    });
+
+  it('name the route of a path before routing, without a trailing slash, whatever the method', () => {
+    expect(shelf.templateFor('/api/shelf')).toBe('/api/shelf');
+    expect(shelf.templateFor('/api/shelf/')).toBe('/api/shelf');
+    expect(shelf.templateFor('/api/shelf/42')).toBe('/api/shelf/:id');
+    expect(shelf.templateFor('/api/shelf/42/pages')).toBeUndefined();
+    expect(shelf.templateFor('/api/elsewhere')).toBeUndefined();
+  });
+
+  it('label the metrics of the base-path route without its trailing slash', async () => {
+    const metrics = createMetrics('shelf');
+    const shelfApp = createApiApp({
+      logger: createLogger({ service: 'shelf', level: 'silent' }),
+      metrics,
+      routers: [shelf],
+      trustProxy: 'loopback',
+      isShuttingDown: () => false,
+    });
+    expect((await request(shelfApp).get('/api/shelf/')).status).toBe(200);
+    expect((await request(shelfApp).get('/api/shelf')).status).toBe(200);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/route="\/api\/shelf",status_code="200"\} 2/);
+    expect(text).not.toContain('route="/api/shelf/"');
+  });
+});

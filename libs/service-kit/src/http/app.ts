@@ -100,6 +100,17 @@ export function createApiApp(options: ApiAppOptions): Express {
     if (options.isShuttingDown()) res.setHeader('Connection', 'close');
     next();
   });
+  // The route label is known before the body is read: a body refused there keeps its route.
+  app.use((req, res, next) => {
+    for (const router of options.routers) {
+      const template = router.templateFor(req.path);
+      if (template) {
+        res.locals.routeTemplate = template;
+        break;
+      }
+    }
+    next();
+  });
   app.use(requireJsonBody);
   app.use(
     express.json({

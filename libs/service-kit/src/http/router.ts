@@ -99,7 +99,8 @@ export class ApiRouter {
   route<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined>(
     spec: RouteSpec<B, Q, P>,
   ): this {
-    const template = `${this.basePath}${spec.path}`;
+    // The metrics' route label: the template, without the trailing slash of a base-path route.
+    const template = `${this.basePath}${spec.path}`.replace(/(.)\/$/, '$1');
     const matched = (_req: Request, res: Response, next: NextFunction): void => {
       res.locals.routeTemplate = template;
       next();
@@ -133,6 +134,7 @@ export class ApiRouter {
     };
     this.router[spec.method](spec.path, matched, ...(spec.before ?? []), validate, handle);
     this.document(spec);
+    this.table = undefined;
     return this;
   }
 
@@ -143,12 +145,26 @@ export class ApiRouter {
   expressRouter(): Router {
     const outer = express.Router();
     const document = this.openApiDocument();
-    outer.use(methodGuard(document.paths as Record<string, Record<string, unknown>>));
+    outer.use(methodGuard(this.pathTable()));
     outer.get(`${this.basePath}/openapi.json`, (_req, res) => {
       res.json(document);
     });
     outer.use(this.basePath, this.router);
     return outer;
+  }
+
+  /**
+   * The route template (`/api/items/:id`) a request path falls under, whatever its method: known
+   * before routing, so a request refused on the way (a body that is not JSON) is labelled with it.
+   */
+  templateFor(path: string): string | undefined {
+    return this.pathTable().find(({ regex }) => regex.test(path))?.template;
+  }
+
+  private table: PathEntry[] | undefined;
+  private pathTable(): PathEntry[] {
+    this.table ??= pathTable(this.openApiDocument().paths as Record<string, Record<string, unknown>>);
+    return this.table;
   }
 
   openApiDocument(): Record<string, unknown> {
@@ -254,9 +270,19 @@ const PATH_METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
  * OPTIONS with 204 and `Allow`. Paths match as OpenAPI matches them: literal paths before
  * templated ones, so `PATCH /api/items/categories` is refused rather than routed to `{id}`.
  */
-function methodGuard(paths: Record<string, Record<string, unknown>>) {
-  const table = Object.entries(paths)
-    .map(([template, operations]) => {
+interface PathEntry {
+  regex: RegExp;
+  templated: boolean;
+  methods: string[];
+  allow: string;
+  /** Express style: `/api/items/:id`. */
+  template: string;
+}
+
+/** Each documented path with the methods it serves, literal paths before templated ones. */
+function pathTable(paths: Record<string, Record<string, unknown>>): PathEntry[] {
+  return Object.entries(paths)
+    .map(([template, operations]): PathEntry => {
       const methods = PATH_METHODS.filter((method) => operations[method] !== undefined).map((method) =>
         method.toUpperCase(),
       );
@@ -271,10 +297,13 @@ function methodGuard(paths: Record<string, Record<string, unknown>>) {
         templated: template.includes('{'),
         methods,
         allow: [...methods, 'OPTIONS'].join(', '),
+        template: template.replace(/\{(\w+)\}/g, ':$1'),
       };
     })
     .sort((a, b) => Number(a.templated) - Number(b.templated));
+}
 
+function methodGuard(table: PathEntry[]) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const entry = table.find(({ regex }) => regex.test(req.path));
     if (!entry || entry.methods.includes(req.method)) {
