@@ -202,7 +202,7 @@ describe('POST /api/discounts/quote', () => {
     const count = async () => {
       const metrics = await request(items.service.managementUrl).get('/metrics');
       const match =
-        /http_request_duration_seconds_count\{service="items",method="GET",route="\/api\/items\/",status_code="200"\} (\d+)/.exec(
+        /http_request_duration_seconds_count\{service="items",method="GET",route="\/api\/items",status_code="200"\} (\d+)/.exec(
           metrics.text,
         );
       return Number(match?.[1] ?? 0);
