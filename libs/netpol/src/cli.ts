@@ -229,22 +229,24 @@ function explainSecurityGroups(
   connection: { port: number; protocol: Protocol },
 ): { assured: boolean; possible: boolean; lines: string[] } {
   const layer = securityLayer(cluster, model);
-  const parties = (endpoint: Endpoint) =>
-    endpoint.kind === 'pod' ? [layer.partyOfPod(endpoint)] : layer.partiesOfRange(endpoint);
   const asked = ConnectionSet.ports(connection.protocol, connection.port);
-  const [source] = parties(from);
-  const [destination] = parties(to);
+  const [source] = layer.partiesOf(from);
+  const [destination] = layer.partiesOf(to);
   if (!source || !destination) return { assured: false, possible: false, lines: [] };
   const verdicts = layer.paths(source, destination).map((spec) => layer.evaluate(spec, 'must'));
   const admits = verdicts.map((verdict) => !verdict.admitted.intersect(asked).isEmpty());
   // Whether it can happen at all: any path, whatever may sit at an address (`may` matching).
-  const possible = parties(from).some((sender) =>
-    parties(to).some((receiver) =>
+  const possible = layer
+    .partiesOf(from)
+    .some((sender) =>
       layer
-        .paths(sender, receiver)
-        .some((spec) => !layer.evaluate(spec, 'may').admitted.intersect(asked).isEmpty()),
-    ),
-  );
+        .partiesOf(to)
+        .some((receiver) =>
+          layer
+            .paths(sender, receiver)
+            .some((spec) => !layer.evaluate(spec, 'may').admitted.intersect(asked).isEmpty()),
+        ),
+    );
   const lines = [
     `security groups (${model.stack}, pod security groups ${layer.mode === 'off' ? 'off' : `in ${layer.mode} mode`}): ${
       admits.every(Boolean)

@@ -78,11 +78,6 @@ export interface LayeredCheckResult extends CheckResult {
   };
 }
 
-/** The parties an endpoint may be, to the security groups: the first is what contract flows mean. */
-function partiesOf(layer: SecurityLayer, endpoint: Endpoint): Party[] {
-  return endpoint.kind === 'pod' ? [layer.partyOfPod(endpoint)] : layer.partiesOfRange(endpoint);
-}
-
 /** Every path between two endpoints, evaluated (cached per pair of parties and matching). */
 function pathVerdicts(layer: SecurityLayer) {
   const cache = new Map<string, PathVerdict[]>();
@@ -142,12 +137,14 @@ export function checkLayers(
     : ['the VPC CNI enforces no NetworkPolicy (network policy off)'];
 
   const possible = (from: Endpoint, to: Endpoint): PathVerdict[] =>
-    partiesOf(layer, from).flatMap((source) =>
-      partiesOf(layer, to).flatMap((destination) => verdicts(source, destination, 'may')),
-    );
+    layer
+      .partiesOf(from)
+      .flatMap((source) =>
+        layer.partiesOf(to).flatMap((destination) => verdicts(source, destination, 'may')),
+      );
   const assured = (from: Endpoint, to: Endpoint): PathVerdict[] => {
-    const [source] = partiesOf(layer, from);
-    const [destination] = partiesOf(layer, to);
+    const [source] = layer.partiesOf(from);
+    const [destination] = layer.partiesOf(to);
     return source && destination ? verdicts(source, destination, 'must') : [];
   };
 
@@ -201,9 +198,10 @@ export function checkLayers(
     ]);
   }
 
+  const platform = platformFlows(networked, analysis, layer, contract.scope);
   const findings = [
-    ...platformFindings(networked, analysis, layer, verdicts, contract.scope),
-    ...overBroadRules(networked, analysis, layer, expected, contract.scope),
+    ...platformFindings(platform, analysis, verdicts),
+    ...overBroadRules(networked, analysis, layer, expected, platform),
   ];
   const combinedUnresolved = [...unresolved, ...layer.unresolved];
   return {
@@ -301,15 +299,13 @@ function rangeIn(range: { first: number; last: number }, cidr: string): boolean 
 }
 
 function platformFindings(
-  cluster: Cluster,
+  platform: PlatformFlow[],
   analysis: Analysis,
-  layer: SecurityLayer,
   verdicts: ReturnType<typeof pathVerdicts>,
-  scope: readonly string[],
 ): LayerFinding[] {
   const findings: LayerFinding[] = [];
   const seen = new Set<string>();
-  for (const flow of platformFlows(cluster, analysis, layer, scope)) {
+  for (const flow of platform) {
     const np = flow.np ? analysis.between(flow.np[0], flow.np[1]) : ConnectionSet.ALL;
     const npLacking = flow.connections.subtract(np);
     for (const verdict of verdicts(flow.from, flow.to, 'must')) {
@@ -341,7 +337,7 @@ function overBroadRules(
   analysis: Analysis,
   layer: SecurityLayer,
   expected: EndpointPair[],
-  scope: readonly string[],
+  platform: PlatformFlow[],
 ): LayerFinding[] {
   const needed = new Map<string, ConnectionSet>();
   const need = (from: string, to: string, connections: ConnectionSet) => {
@@ -349,8 +345,7 @@ function overBroadRules(
     needed.set(key, (needed.get(key) ?? ConnectionSet.NONE).union(connections));
   };
   for (const pair of expected) need(pair.from.id, pair.to.id, pair.connections);
-  for (const flow of platformFlows(cluster, analysis, layer, scope))
-    need(flow.fromKey, flow.toKey, flow.connections);
+  for (const flow of platform) need(flow.fromKey, flow.toKey, flow.connections);
 
   const databaseRanges = analysis.ranges.filter((range) =>
     layer.model.databaseCidrs.some((cidr) => rangeIn(range, cidr)),

@@ -2,7 +2,7 @@ import { formatRange, parseCidr } from './cidr';
 import { ConnectionSet } from './connections';
 import type { NetworkModel, SecurityGroup, SecurityGroupRule } from './networkModel';
 import { selectorMatches } from './selectors';
-import type { AddressRange, Cluster, PodEndpoint, Protocol } from './types';
+import type { AddressRange, Cluster, Endpoint, PodEndpoint, Protocol } from './types';
 
 /**
  * The security group layer of an EKS cluster, as the VPC CNI enforces it. Each rule below is
@@ -105,6 +105,8 @@ export interface SecurityLayer {
   partyOfPod(pod: PodEndpoint): Party;
   /** What may sit at an address range: the first is what contract flows to it mean. */
   partiesOfRange(range: AddressRange): Party[];
+  /** A pod endpoint's party, or what may sit at a range endpoint (the first: what flows mean). */
+  partiesOf(endpoint: Endpoint): Party[];
   /** Every path traffic from one party to another may take (one node or across, for two pods). */
   paths(from: Party, to: Party): PathVerdictSpec[];
   evaluate(spec: PathVerdictSpec, matching: Matching): PathVerdict;
@@ -437,6 +439,7 @@ export function securityLayer(
     groupsById,
     partyOfPod,
     partiesOfRange,
+    partiesOf: (endpoint) => (endpoint.kind === 'pod' ? [partyOfPod(endpoint)] : partiesOfRange(endpoint)),
     paths,
     evaluate,
     unresolved,
