@@ -5,6 +5,7 @@ import { AccessTokens } from './access-tokens';
 import { ensureAdmin } from './admin';
 import type { AuthConfig } from './config';
 import { loadSigningKeys } from './keys';
+import { createAuthMetrics } from './metrics';
 import { LoginThrottle } from './login-throttle';
 import { loginAttemptModel } from './models/login-attempt';
 import { refreshTokenModel } from './models/refresh-token';
@@ -23,7 +24,8 @@ export function createAuthService(
     name: 'auth',
     config,
     ...(options.logger ? { logger: options.logger } : {}),
-    build: ({ connection, logger }) => {
+    build: ({ connection, logger, metrics }) => {
+      const authMetrics = createAuthMetrics(metrics.registry);
       const keys = loadSigningKeys(config, logger);
       const users = userModel(connection);
       const refreshTokens = refreshTokenModel(connection);
@@ -33,12 +35,20 @@ export function createAuthService(
         r: config.PASSWORD_SCRYPT_R,
         p: config.PASSWORD_SCRYPT_P,
       };
-      const sessions = new RefreshSessions(refreshTokens, config.REFRESH_TOKEN_TTL);
-      const throttle = new LoginThrottle(loginAttempts, {
-        maxPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
-        maxPerClient: config.LOGIN_MAX_FAILURES_PER_CLIENT,
-        windowMs: config.LOGIN_FAILURE_WINDOW,
-      });
+      const sessions = new RefreshSessions(
+        refreshTokens,
+        config.REFRESH_TOKEN_TTL,
+        authMetrics.refreshTokenReuseDetections,
+      );
+      const throttle = new LoginThrottle(
+        loginAttempts,
+        {
+          maxPerEmail: config.LOGIN_MAX_FAILURES_PER_EMAIL,
+          maxPerClient: config.LOGIN_MAX_FAILURES_PER_CLIENT,
+          windowMs: config.LOGIN_FAILURE_WINDOW,
+        },
+        authMetrics.loginThrottleRefusals,
+      );
 
       // Expired sessions and throttle windows are purged here, not by TTL indexes, which not
       // every supported database implements.
@@ -65,6 +75,7 @@ export function createAuthService(
               keys: new StaticKeyResolver(keys.verification),
               issuer: config.JWT_ISSUER,
               audience: config.JWT_AUDIENCE,
+              metrics,
             }),
             keys,
             passwordParams,

@@ -1,11 +1,18 @@
 import type { Model, Types } from 'mongoose';
 import { tooManyRequests } from '@platform/service-kit';
+import type { AuthMetrics, ThrottleLimit } from './metrics';
 import type { LoginAttempt } from './models/login-attempt';
 
 export interface ThrottleLimits {
   maxPerEmail: number;
   maxPerClient: number;
   windowMs: number;
+}
+
+interface ThrottleKey {
+  limit: ThrottleLimit;
+  key: string;
+  max: number;
 }
 
 /** Attempts recorded for one login, so a success can hand them back. */
@@ -25,13 +32,14 @@ export class LoginThrottle {
   constructor(
     private readonly attempts: Model<LoginAttempt>,
     private readonly limits: ThrottleLimits,
+    private readonly refusals?: AuthMetrics['loginThrottleRefusals'],
   ) {}
 
   /** Records one attempt; throws 429 (with Retry-After) when either key is over its limit. */
   async begin(email: string, client: string): Promise<ThrottleTicket> {
-    const keys = [
-      { key: `email:${email}`, max: this.limits.maxPerEmail },
-      { key: `client:${client}`, max: this.limits.maxPerClient },
+    const keys: ThrottleKey[] = [
+      { limit: 'email', key: `email:${email}`, max: this.limits.maxPerEmail },
+      { limit: 'client', key: `client:${client}`, max: this.limits.maxPerClient },
     ];
     const now = new Date();
     const windowStart = new Date(now.getTime() - this.limits.windowMs);
@@ -58,7 +66,7 @@ export class LoginThrottle {
 
   /** `including` is how many of the counted attempts are this request's own. */
   private async refuseIfOver(
-    keys: { key: string; max: number }[],
+    keys: ThrottleKey[],
     windowStart: Date,
     now: Date,
     including: number,
@@ -68,6 +76,7 @@ export class LoginThrottle {
     );
     const over = keys.filter(({ max }, i) => (counts[i] ?? 0) - including >= max);
     if (over.length === 0) return;
+    for (const { limit } of over) this.refusals?.inc({ limit });
     // The window slides: the limit lifts when the oldest counted attempt leaves it.
     const oldest = await Promise.all(
       over.map(({ key }) =>

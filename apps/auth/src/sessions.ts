@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Model, Types } from 'mongoose';
 import { isDuplicateKeyError, unauthorized } from '@platform/service-kit';
+import type { AuthMetrics } from './metrics';
 import type { RefreshToken } from './models/refresh-token';
 
 export interface IssuedRefreshToken {
@@ -18,6 +19,7 @@ export class RefreshSessions {
   constructor(
     private readonly tokens: Model<RefreshToken>,
     private readonly ttlMs: number,
+    private readonly reuseDetections?: AuthMetrics['refreshTokenReuseDetections'],
   ) {}
 
   /** Starts a new family (a login). */
@@ -79,6 +81,7 @@ export class RefreshSessions {
   }
 
   private async reused(familyId: string, now: Date): Promise<never> {
+    this.reuseDetections?.inc();
     await this.revokeFamily(familyId, now);
     throw unauthorized(
       'Refresh token was already used; the session has been revoked',

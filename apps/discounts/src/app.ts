@@ -19,7 +19,7 @@ export function createDiscountsService(
     name: 'discounts',
     config,
     ...(options.logger ? { logger: options.logger } : {}),
-    build: ({ connection, logger }) => {
+    build: ({ connection, logger, metrics }) => {
       const discounts = discountModel(connection);
       return {
         routers: [
@@ -29,8 +29,9 @@ export function createDiscountsService(
               baseUrl: config.ITEMS_URL,
               timeoutMs: config.ITEMS_TIMEOUT,
               logger: logger.child({ component: 'items-client' }),
+              metrics,
             }),
-            verifier: jwksTokenVerifier(config, logger),
+            verifier: jwksTokenVerifier(config, logger, metrics),
             now: options.clock ?? (() => new Date()),
           }),
         ],

@@ -12,10 +12,10 @@ export function createItemsService(
     name: 'items',
     config,
     ...(options.logger ? { logger: options.logger } : {}),
-    build: ({ connection, logger }) => {
+    build: ({ connection, logger, metrics }) => {
       const items = itemModel(connection);
       return {
-        routers: [itemsRoutes({ items, verifier: jwksTokenVerifier(config, logger) })],
+        routers: [itemsRoutes({ items, verifier: jwksTokenVerifier(config, logger, metrics) })],
         initializeDatabase: async () => {
           await items.createIndexes();
         },

@@ -8,6 +8,8 @@ export interface DatabaseOptions {
   operationTimeoutMs: number;
   /** Runs once after the first successful connection, retried with the connection: indexes, seed users. */
   initialize?: (connection: mongoose.Connection) => Promise<void>;
+  /** Subscribes to the command monitoring events of each new client (metrics). */
+  monitorCommands?: (client: ReturnType<mongoose.Connection['getClient']>) => void;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -194,9 +196,11 @@ export class Database {
             serverSelectionTimeoutMS: operationTimeoutMs,
             connectTimeoutMS: operationTimeoutMs,
             heartbeatFrequencyMS: HEARTBEAT_FREQUENCY_MS,
+            monitorCommands: this.options.monitorCommands !== undefined,
             ...CONNECTION_BEHAVIOUR,
           });
           this.watchHeartbeats();
+          this.options.monitorCommands?.(this.connection.getClient());
         }
         if (!this.initialized) await this.options.initialize?.(this.connection);
         this.initialized = true;

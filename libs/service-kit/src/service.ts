@@ -7,6 +7,7 @@ import type { Connection } from 'mongoose';
 import type { ServiceEnv } from './config';
 import { bindHost, ConfigError } from './config';
 import { Database } from './database';
+import { monitorDatabaseCommands } from './database-metrics';
 import { createApiApp } from './http/app';
 import type { ApiRouter } from './http/router';
 import type { Logger } from './logger';
@@ -61,11 +62,12 @@ export class Service<C extends ServiceEnv = ServiceEnv> {
     this.name = options.name;
     this.config = options.config;
     this.logger = options.logger ?? createLogger({ service: options.name, level: options.config.LOG_LEVEL });
-    this.metrics = createMetrics(options.name);
+    this.metrics = createMetrics(options.name, this.readiness);
     this.database = new Database({
       url: this.config.MONGO_URL,
       logger: this.logger.child({ component: 'database' }),
       operationTimeoutMs: this.config.DATABASE_TIMEOUT,
+      monitorCommands: (client) => monitorDatabaseCommands(client, this.metrics),
       initialize: (connection) => this.parts.initializeDatabase?.(connection) ?? Promise.resolve(),
     });
     this.readiness.add('database', this.database.check);

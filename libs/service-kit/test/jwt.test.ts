@@ -6,7 +6,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import type { HttpError, Principal } from '../src';
+import { metricValue } from '@platform/devstack';
+import type { HttpError, Principal, ServiceMetrics, TokenFailureReason } from '../src';
 import {
   ApiRouter,
   createApiApp,
@@ -60,11 +61,17 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 class JwksServer {
   keys: TestKey[] = [rsa, ec];
   failing = false;
+  /** Answers 200 with a body that is not a key set. */
+  garbled = false;
   requests = 0;
   private server: Server = createServer((_req, res) => {
     this.requests++;
     if (this.failing) {
       res.writeHead(500).end();
+      return;
+    }
+    if (this.garbled) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
       return;
     }
     const keys = this.keys.map((k) => ({
@@ -89,15 +96,34 @@ class JwksServer {
 
 let jwks: JwksServer;
 let url: string;
+let metrics: ServiceMetrics;
 
 beforeEach(async () => {
   jwks = new JwksServer();
   url = await jwks.start();
+  metrics = createMetrics('jwt-test');
 });
 afterEach(() => jwks.stop());
 
 function verifierWith(client: JwksClient, overrides: Partial<{ issuer: string; audience: string }> = {}) {
-  return new TokenVerifier({ keys: client, issuer: ISSUER, audience: AUDIENCE, ...overrides });
+  return new TokenVerifier({ keys: client, issuer: ISSUER, audience: AUDIENCE, metrics, ...overrides });
+}
+
+/** The refusals counted so far, by reason: the service's /metrics text, read as Prometheus would. */
+async function refusals(): Promise<Partial<Record<TokenFailureReason, number>>> {
+  const text = await metrics.registry.metrics();
+  const counted: Partial<Record<TokenFailureReason, number>> = {};
+  for (const line of text.matchAll(/^auth_token_verification_failures_total\{reason="(\w+)".*\} (\d+)$/gm)) {
+    if (Number(line[2]) > 0) counted[line[1] as TokenFailureReason] = Number(line[2]);
+  }
+  return counted;
+}
+
+async function outbound(outcome: string): Promise<number> {
+  return metricValue(await metrics.registry.metrics(), 'http_client_request_duration_seconds_count', {
+    target: 'auth_jwks',
+    outcome,
+  });
 }
 
 async function rejection(promise: Promise<Principal>): Promise<HttpError> {
@@ -111,13 +137,15 @@ async function rejection(promise: Promise<Principal>): Promise<HttpError> {
 
 describe('TokenVerifier with a JWKS', () => {
   it('accepts RS256 and ES256 tokens from the key set', async () => {
-    const verifier = verifierWith(new JwksClient({ url, logger }));
+    const verifier = verifierWith(new JwksClient({ url, logger, metrics }));
     await expect(verifier.verify(sign(rsa, { roles: ['user', 'admin'] }))).resolves.toMatchObject({
       userId: 'user-1',
       roles: ['user', 'admin'],
     });
     await expect(verifier.verify(sign(ec))).resolves.toMatchObject({ userId: 'user-1' });
     expect(jwks.requests).toBe(1);
+    expect(await outbound('success')).toBe(1);
+    expect(await refusals()).toEqual({});
   });
 
   it('rejects a token whose payload was tampered with', async () => {
@@ -126,6 +154,7 @@ describe('TokenVerifier with a JWKS', () => {
     const forged = `${header}.${b64({ sub: 'user-1', roles: ['admin'], iss: ISSUER, aud: AUDIENCE, exp: 9_999_999_999 })}.${signature}`;
     const error = await rejection(verifier.verify(forged));
     expect([error.status, error.code]).toEqual([401, 'INVALID_TOKEN']);
+    expect(await refusals()).toEqual({ bad_signature: 1 });
   });
 
   it('rejects an expired token as TOKEN_EXPIRED', async () => {
@@ -133,6 +162,7 @@ describe('TokenVerifier with a JWKS', () => {
     const expired = sign(rsa, {}, { expiresIn: -60 });
     const error = await rejection(verifier.verify(expired));
     expect([error.status, error.code]).toEqual([401, 'TOKEN_EXPIRED']);
+    expect(await refusals()).toEqual({ expired: 1 });
   });
 
   it('rejects alg "none"', async () => {
@@ -146,6 +176,7 @@ describe('TokenVerifier with a JWKS', () => {
     })}.`;
     const error = await rejection(verifier.verify(unsigned));
     expect([error.status, error.code]).toEqual([401, 'INVALID_TOKEN']);
+    expect(await refusals()).toEqual({ unsupported_algorithm: 1 });
   });
 
   it('rejects HS256 signed with the public key (algorithm confusion)', async () => {
@@ -157,6 +188,7 @@ describe('TokenVerifier with a JWKS', () => {
     const signature = createHmac('sha256', publicPem).update(`${header}.${payload}`).digest('base64url');
     const error = await rejection(verifier.verify(`${header}.${payload}.${signature}`));
     expect([error.status, error.code]).toEqual([401, 'INVALID_TOKEN']);
+    expect(await refusals()).toEqual({ unsupported_algorithm: 1 });
   });
 
   it('rejects a token whose header algorithm differs from its key', async () => {
@@ -172,15 +204,18 @@ describe('TokenVerifier with a JWKS', () => {
     });
     const error = await rejection(verifier.verify(swapped));
     expect(error.code).toBe('INVALID_TOKEN');
+    expect(await refusals()).toEqual({ unsupported_algorithm: 1 });
   });
 
   it.each([
-    ['wrong audience', { audience: 'another-platform' }],
-    ['wrong issuer', { issuer: 'https://evil.test' }],
-  ])('rejects a token with the %s', async (_name, options) => {
+    ['wrong audience', { audience: 'another-platform' }, 'wrong_audience'],
+    ['wrong issuer', { issuer: 'https://evil.test' }, 'wrong_issuer'],
+    ['start in the future', { notBefore: 600 }, 'not_yet_valid'],
+  ])('rejects a token with the %s', async (_name, options, reason) => {
     const verifier = verifierWith(new JwksClient({ url, logger }));
     const error = await rejection(verifier.verify(sign(rsa, {}, options)));
     expect([error.status, error.code]).toEqual([401, 'INVALID_TOKEN']);
+    expect(await refusals()).toEqual({ [reason]: 1 });
   });
 
   it('rejects tokens without a kid, without roles, or that are not JWTs', async () => {
@@ -195,6 +230,8 @@ describe('TokenVerifier with a JWKS', () => {
     expect((await rejection(verifier.verify(noKid))).code).toBe('INVALID_TOKEN');
     expect((await rejection(verifier.verify(sign(rsa, { roles: 'admin' })))).code).toBe('INVALID_TOKEN');
     expect((await rejection(verifier.verify('not-a-jwt'))).code).toBe('INVALID_TOKEN');
+    expect((await rejection(verifier.verify(undefined))).status).toBe(401);
+    expect(await refusals()).toEqual({ malformed: 2, missing_claims: 1, missing: 1 });
   });
 
   it('refetches once for an unknown kid, so a rotated key is picked up, and rate-limits further refetches', async () => {
@@ -211,13 +248,24 @@ describe('TokenVerifier with a JWKS', () => {
     for (let i = 0; i < 5; i++)
       expect((await rejection(verifier.verify(sign(forged)))).code).toBe('INVALID_TOKEN');
     expect(jwks.requests).toBe(2);
+    expect(await refusals()).toEqual({ unknown_key: 5 });
   });
 
   it('answers 503 AUTH_UNAVAILABLE when no keys can be fetched', async () => {
     jwks.failing = true;
-    const verifier = verifierWith(new JwksClient({ url, logger }));
+    const verifier = verifierWith(new JwksClient({ url, logger, metrics }));
     const error = await rejection(verifier.verify(sign(rsa)));
     expect([error.status, error.code]).toEqual([503, 'AUTH_UNAVAILABLE']);
+    expect(await refusals()).toEqual({ keys_unavailable: 1 });
+    expect(await outbound('server_error')).toBe(1);
+  });
+
+  it('counts a key set answer that is not JSON as an invalid response', async () => {
+    jwks.garbled = true;
+    const verifier = verifierWith(new JwksClient({ url, logger, metrics }));
+    expect((await rejection(verifier.verify(sign(rsa)))).code).toBe('AUTH_UNAVAILABLE');
+    expect(await outbound('invalid_response')).toBe(1);
+    expect(await outbound('success')).toBe(0);
   });
 
   it('keeps using cached keys when a refresh fails', async () => {
@@ -236,8 +284,9 @@ describe('TokenVerifier with a JWKS', () => {
     await once(silent, 'listening');
     const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/jwks.json`;
     try {
-      const verifier = verifierWith(new JwksClient({ url: silentUrl, logger, timeoutMs: 200 }));
+      const verifier = verifierWith(new JwksClient({ url: silentUrl, logger, timeoutMs: 200, metrics }));
       expect((await rejection(verifier.verify(sign(rsa)))).code).toBe('AUTH_UNAVAILABLE');
+      expect(await outbound('timeout')).toBe(1);
     } finally {
       silent.closeAllConnections();
       silent.close();

@@ -3,6 +3,7 @@ export * from './test-database';
 export * from './tools';
 export * from './command';
 export * from './eventually';
+export * from './metrics-text';
 export * from './service-process';
 export * from './supervised';
 export * from './platform-runner';

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { forbidden, unauthorized } from '../errors';
+import { forbidden } from '../errors';
 import type { Principal, TokenVerifier } from './verifier';
 
 const principals = new WeakMap<Request, Principal>();
@@ -21,12 +21,7 @@ export function bearerToken(req: Request): string | undefined {
 /** 401 unless the request carries a valid access token. */
 export function requireAuth(verifier: TokenVerifier): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const token = bearerToken(req);
-    if (!token) {
-      next(unauthorized('A Bearer access token is required'));
-      return;
-    }
-    verifier.verify(token).then(
+    verifier.verify(bearerToken(req)).then(
       (principal) => {
         principals.set(req, principal);
         next();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../logger';
+import type { ServiceMetrics } from '../metrics';
 import { JwksClient } from './jwks';
 import { TokenVerifier } from './verifier';
 
@@ -10,13 +11,20 @@ export const tokenVerificationEnv = {
   JWT_AUDIENCE: z.string().min(1),
 };
 
+/** Verifies tokens with auth's JWKS; key fetches and refusals are counted in the service's metrics. */
 export function jwksTokenVerifier(
   config: { AUTH_JWKS_URL: string; JWT_ISSUER: string; JWT_AUDIENCE: string },
   logger: Logger,
+  metrics: ServiceMetrics,
 ): TokenVerifier {
   return new TokenVerifier({
-    keys: new JwksClient({ url: config.AUTH_JWKS_URL, logger: logger.child({ component: 'jwks' }) }),
+    keys: new JwksClient({
+      url: config.AUTH_JWKS_URL,
+      logger: logger.child({ component: 'jwks' }),
+      metrics,
+    }),
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    metrics,
   });
 }

@@ -1,0 +1,58 @@
+import type mongoose from 'mongoose';
+import { isDatabaseUnavailable } from './database';
+import type { DatabaseErrorType, ServiceMetrics } from './metrics';
+
+type MongoClient = ReturnType<mongoose.Connection['getClient']>;
+type CommandStarted = mongoose.mongo.CommandStartedEvent;
+type CommandSucceeded = mongoose.mongo.CommandSucceededEvent;
+type CommandFailed = mongoose.mongo.CommandFailedEvent;
+
+// Names the driver and our models use; anything else is folded so a label cannot grow unbounded.
+const NAME = /^[A-Za-z0-9_.$-]{1,80}$/;
+// A command whose answer never comes (its connection dropped without an event) must not pin memory.
+const MAX_IN_FLIGHT = 10_000;
+
+// Server codes that mean the operation ran out of time: MaxTimeMSExpired, NetworkTimeout.
+const TIMEOUT_SERVER_CODES = new Set([50, 89]);
+
+/** The collection a command works on: most name it as their first field, getMore as `collection`. */
+export function commandCollection(commandName: string, command: Record<string, unknown>): string {
+  const target = commandName === 'getMore' ? command.collection : command[commandName];
+  if (typeof target !== 'string') return '';
+  return NAME.test(target) ? target : 'other';
+}
+
+export function databaseErrorType(error: unknown): DatabaseErrorType {
+  if (error instanceof Error) {
+    const code: unknown = (error as { code?: unknown }).code;
+    if (/Timeout/.test(error.name) || (typeof code === 'number' && TIMEOUT_SERVER_CODES.has(code))) {
+      return 'timeout';
+    }
+  }
+  return isDatabaseUnavailable(error) ? 'unavailable' : 'server';
+}
+
+/**
+ * Observes every command the driver sends through its command monitoring events (the client
+ * needs `monitorCommands: true`): its duration by command and collection, and its failures by
+ * error type. Nothing in the services wraps a database call to be measured.
+ */
+export function monitorDatabaseCommands(client: MongoClient, metrics: ServiceMetrics): void {
+  const collections = new Map<number, string>();
+  client.on('commandStarted', (event: CommandStarted) => {
+    if (collections.size >= MAX_IN_FLIGHT) collections.clear();
+    collections.set(event.requestId, commandCollection(event.commandName, event.command));
+  });
+  const finished = (event: CommandSucceeded | CommandFailed) => {
+    const collection = collections.get(event.requestId) ?? '';
+    collections.delete(event.requestId);
+    const operation = NAME.test(event.commandName) ? event.commandName : 'other';
+    metrics.databaseOperationDuration.observe({ operation, collection }, event.duration / 1000);
+    return { operation, collection };
+  };
+  client.on('commandSucceeded', finished);
+  client.on('commandFailed', (event: CommandFailed) => {
+    const labels = finished(event);
+    metrics.databaseOperationErrors.inc({ ...labels, error_type: databaseErrorType(event.failure) });
+  });
+}
