@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { metricValue } from '@platform/devstack';
 import type { RunningAuth } from './support';
 import { PASSWORD, refreshCookie, startAuth, uniqueEmail } from './support';
 
@@ -21,6 +22,11 @@ async function registered(email = uniqueEmail()): Promise<string> {
   expect(res.status).toBe(201);
   return email;
 }
+
+const throttleRefusals = async (limit: 'email' | 'client') =>
+  metricValue((await auth.management().get('/metrics')).text, 'auth_login_throttle_refusals_total', {
+    limit,
+  });
 
 const login = (body: unknown, client: string) =>
   auth
@@ -95,6 +101,7 @@ describe('POST /api/auth/login', () => {
 
   it('limits failed attempts per email with 429 and Retry-After, even for the right password', async () => {
     const email = await registered();
+    const [emailBefore, clientBefore] = [await throttleRefusals('email'), await throttleRefusals('client')];
     for (let attempt = 0; attempt < 3; attempt++) {
       expect((await login({ email, password: 'wrong password!' }, nextClient())).status).toBe(401);
     }
@@ -104,6 +111,8 @@ describe('POST /api/auth/login', () => {
     const retryAfter = Number(limited.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(600);
+    expect(await throttleRefusals('email')).toBe(emailBefore + 1);
+    expect(await throttleRefusals('client')).toBe(clientBefore);
   });
 
   it('counts a burst of parallel guesses, so none slips past the limit', async () => {
@@ -134,6 +143,7 @@ describe('POST /api/auth/login', () => {
 
   it('limits failed attempts per client across emails, without affecting other clients', async () => {
     const client = nextClient();
+    const clientBefore = await throttleRefusals('client');
     for (let attempt = 0; attempt < 6; attempt++) {
       expect((await login({ email: uniqueEmail('spray'), password: 'wrong password!' }, client)).status).toBe(
         401,
@@ -143,6 +153,7 @@ describe('POST /api/auth/login', () => {
     const limited = await login({ email, password: PASSWORD }, client);
     expect(limited.status).toBe(429);
     expect(limited.headers['retry-after']).toBeDefined();
+    expect(await throttleRefusals('client')).toBe(clientBefore + 1);
     expect((await login({ email, password: PASSWORD }, nextClient())).status).toBe(200);
   });
 });

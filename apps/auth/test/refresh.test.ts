@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { metricValue } from '@platform/devstack';
 import { refreshTokenModel } from '../src/models/refresh-token';
 import { RefreshSessions } from '../src/sessions';
 import type { RunningAuth } from './support';
@@ -36,9 +37,16 @@ describe('POST /api/auth/refresh', () => {
     const first = await refresh(session.refreshToken);
     const latest = refreshCookie(first)?.value as string;
 
+    const reuses = async () =>
+      metricValue(
+        (await auth.management().get('/metrics')).text,
+        'auth_refresh_token_reuse_detections_total',
+      );
+    const before = await reuses();
     const replay = await refresh(session.refreshToken);
     expect(replay.status).toBe(401);
     expect(replay.body.error.code).toBe('REFRESH_TOKEN_REUSED');
+    expect(await reuses()).toBe(before + 1);
     expect(refreshCookie(replay)?.value).toBe('');
 
     // The legitimate holder's newest token died with the family.

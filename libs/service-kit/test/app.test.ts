@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
-import { dropDatabase, repoRoot } from '@platform/devstack';
+import { dropDatabase, metricValue } from '@platform/devstack';
 import type { Service } from '../src';
+import { TOKEN_FAILURE_REASONS } from '../src';
 import type { CapturedLog } from './fixture';
 import { capturedLogger, fixtureConfig, fixtureService } from './fixture';
 
@@ -196,31 +195,48 @@ describe('management port', () => {
     expect((await api().get('/healthz')).status).toBe(404);
   });
 
-  it('exports every metric the Grafana dashboard of the chart queries', async () => {
-    await api().get('/api/fixture/things/41');
-    const exported = new Set(
-      (await management().get('/metrics')).text
-        .split('\n')
-        .filter((line) => line && !line.startsWith('#'))
-        .map((line) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0] ?? ''),
-    );
-    const dashboards = join(repoRoot, 'deploy', 'helm', 'platform', 'dashboards');
-    const queried = new Set(
-      readdirSync(dashboards)
-        .filter((file) => file.endsWith('.json'))
-        .flatMap((file) => {
-          const text = readFileSync(join(dashboards, file), 'utf8');
-          const exprs = [...text.matchAll(/"expr": "((?:[^"\\]|\\.)*)"/g)].map(
-            (match) => JSON.parse(`"${match[1] ?? ''}"`) as string,
-          );
-          // A metric is the name before a label selector: functions and label names are not.
-          return exprs.flatMap((expr) =>
-            [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1] ?? ''),
-          );
-        }),
-    );
-    expect(queried.size).toBeGreaterThan(2);
-    expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
+  it('times every database command by operation and collection, from the driver command monitoring', async () => {
+    const counted = async () =>
+      metricValue((await management().get('/metrics')).text, 'db_client_operation_duration_seconds_count', {
+        service: 'fixture',
+        operation: 'aggregate',
+        collection: 'notes',
+      });
+    const before = await counted();
+    expect((await api().get('/api/fixture/notes/count')).status).toBe(200);
+    expect((await api().get('/api/fixture/notes/count')).status).toBe(200);
+    expect(await counted()).toBe(before + 2);
+  });
+
+  it('counts a command the server refuses as a database error of type server', async () => {
+    const errors = async () =>
+      metricValue((await management().get('/metrics')).text, 'db_client_operation_errors_total', {
+        operation: 'aggregate',
+        collection: 'notes',
+        error_type: 'server',
+      });
+    const before = await errors();
+    await expect(
+      service.connection
+        .collection('notes')
+        .aggregate([{ $noSuchStage: {} }])
+        .toArray(),
+    ).rejects.toThrow();
+    expect(await errors()).toBe(before + 1);
+  });
+
+  it('reports the readiness of each dependency as a gauge', async () => {
+    const text = (await management().get('/metrics')).text;
+    expect(metricValue(text, 'dependency_ready', { service: 'fixture', dependency: 'database' })).toBe(1);
+  });
+
+  it('starts every token refusal reason at zero, so a rate is defined before the first refusal', async () => {
+    const text = (await management().get('/metrics')).text;
+    for (const reason of TOKEN_FAILURE_REASONS) {
+      expect(text).toContain(
+        `auth_token_verification_failures_total{reason="${reason}",service="fixture"} 0`,
+      );
+    }
   });
 
   it('labels a request refused before routing with its route template, not as unmatched', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import request from 'supertest';
 import type { LocalDatabase } from '@platform/devstack';
-import { eventually, freePort, launchDatabase, spawnServiceProcess } from '@platform/devstack';
+import { eventually, freePort, launchDatabase, metricValue, spawnServiceProcess } from '@platform/devstack';
 import type { Service } from '../src';
 import { fixtureConfig, fixtureService } from './fixture';
 
@@ -29,7 +29,10 @@ describe('readiness follows the database', () => {
     await service.start();
     await service.whenReady();
     const management = () => request(service!.managementUrl);
+    const databaseReady = async () =>
+      metricValue((await management().get('/metrics')).text, 'dependency_ready', { dependency: 'database' });
     expect((await management().get('/readyz')).status).toBe(200);
+    expect(await databaseReady()).toBe(1);
     await service.connection.collection('notes').insertOne({ text: 'written before the outage' });
     expect((await request(service.apiUrl).get('/api/fixture/notes/count')).body).toEqual({ count: 1 });
 
@@ -41,6 +44,7 @@ describe('readiness follows the database', () => {
     expect(notReady.body.checks.database.ok).toBe(false);
     expect(notReady.body.checks.database.reason).toEqual(expect.any(String));
     expect((await management().get('/healthz')).status).toBe(200);
+    expect(await databaseReady()).toBe(0);
 
     const during = await request(service.apiUrl).get('/api/fixture/notes/count');
     expect(during.status).toBe(503);
@@ -49,6 +53,7 @@ describe('readiness follows the database', () => {
     database = await launchDatabase({ useExternal: false, dataDir, port, removeOnStop: true });
     await eventually(async () => (await management().get('/readyz')).status === 200);
     expect((await request(service.apiUrl).get('/api/fixture/notes/count')).body).toEqual({ count: 1 });
+    expect(await databaseReady()).toBe(1);
   });
 
   it('starts before the database exists and becomes ready once it appears', async () => {
