@@ -253,6 +253,8 @@ describe.each(ENVIRONMENTS)('the %s environment', (environment) => {
     expect(alerts.map((alert) => alert.alert)).toEqual([
       'PlatformHighErrorRatio',
       'PlatformHighLatencyP99',
+      'PlatformUpstreamErrorRatio',
+      'PlatformDatabaseErrorRatio',
       'PlatformScrapeTargetDown',
       'PlatformPodNotReady',
       'PlatformPodRestarting',
