@@ -6,7 +6,7 @@ import { CHART_DIR } from './chart';
  * The chart's Grafana dashboard (platform/dashboards/platform.json) is well formed and queries only
  * the metric families the services export, with their labels and label values.
  *
- * FAMILIES below is the list of what the services' /metrics carries (docs/contract.md §1.1). This test
+ * FAMILIES below is the list of what the services' /metrics carries (docs/contract.md §8.5). This test
  * checks the dashboard against the list; the services' own tests check the live /metrics side.
  * A family or label the services gain or lose changes both.
  */
