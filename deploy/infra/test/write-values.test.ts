@@ -129,7 +129,7 @@ async function render(environment: string, valuesFile: string): Promise<K8sObjec
 const ofKind = (objects: K8sObject[], kind: string) => objects.filter((object) => object.kind === kind);
 
 describe('the values written for prod', () => {
-  it('carry the registry, the pod groups, the external database, the load balancer subnets and the host', async () => {
+  it('carry the registry, the pod groups, the external database and the host', async () => {
     const values = await writeValues(PROD_OUTPUTS, ['--env', 'prod']);
     expect(values).toEqual({
       global: { image: { registry: REGISTRY } },
@@ -148,7 +148,6 @@ describe('the values written for prod', () => {
           caBundle: { configMap: 'rds-ca-bundle', key: CA_BUNDLE_KEY },
         },
       },
-      networkPolicy: { peers: { ingressController: { ipBlocks: PROD_OUTPUTS.loadBalancerSubnetCidrs } } },
       ingress: { host: 'platform.example.com', tls: { clusterIssuer: 'letsencrypt' } },
     });
   });
@@ -175,9 +174,9 @@ describe('the values written for prod', () => {
 
     expect(ofKind(objects, 'StatefulSet')).toEqual([]);
     const policiesText = JSON.stringify(ofKind(objects, 'NetworkPolicy'));
-    for (const cidr of [...PROD_OUTPUTS.databaseSubnetCidrs, ...PROD_OUTPUTS.loadBalancerSubnetCidrs]) {
-      expect(policiesText).toContain(`"cidr":"${cidr}"`);
-    }
+    for (const cidr of PROD_OUTPUTS.databaseSubnetCidrs) expect(policiesText).toContain(`"cidr":"${cidr}"`);
+    // The load balancer reaches the ingress controller's pods, not the platform's: no ipBlock for it.
+    for (const cidr of PROD_OUTPUTS.loadBalancerSubnetCidrs) expect(policiesText).not.toContain(`"${cidr}"`);
 
     const [ingress] = ofKind(objects, 'Ingress');
     expect(ingress?.spec.rules[0].host).toBe('platform.example.com');
@@ -203,7 +202,7 @@ describe('the values written for dev', () => {
     const objects = await render('dev', join(dir, 'values.yaml'));
     expect(ofKind(objects, 'SecurityGroupPolicy')).toEqual([]);
     expect(ofKind(objects, 'StatefulSet').map((set) => set.metadata.name)).toEqual(['platform-mongodb']);
-    expect(JSON.stringify(ofKind(objects, 'NetworkPolicy'))).toContain('"cidr":"10.0.1.0/24"');
+    expect(JSON.stringify(ofKind(objects, 'NetworkPolicy'))).not.toContain('"10.0.1.0/24"');
   });
 
   it('read the outputs from stdin when no file is given', async () => {
@@ -241,9 +240,9 @@ describe('invalid input is refused with a message that names the problem', () =>
     },
     {
       title: 'a malformed output',
-      stdin: JSON.stringify({ ...PROD_OUTPUTS, loadBalancerSubnetCidrs: ['10.0.0.0'] }),
+      stdin: JSON.stringify({ ...PROD_OUTPUTS, databaseSubnetCidrs: ['10.0.100.0'] }),
       args: ['--env', 'prod'],
-      message: 'loadBalancerSubnetCidrs.0: must be a CIDR',
+      message: 'databaseSubnetCidrs.0: must be a CIDR',
     },
     {
       title: 'images in two registries',

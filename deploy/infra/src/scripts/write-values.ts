@@ -49,7 +49,6 @@ const outputsSchema = z.object({
     z.object({ engine: z.literal('inCluster') }),
   ]),
   databaseSubnetCidrs: cidrs,
-  loadBalancerSubnetCidrs: cidrs.min(1),
   ingressHost: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be a DNS name' }),
   clusterIssuer: z.string().min(1),
 });
@@ -133,8 +132,10 @@ export function chartValues(outputs: InfraOutputs, options: ValuesOptions): Reco
             },
           }
         : { mode: 'inCluster' },
-    // The load balancer sends traffic and health checks to the controller pods from its subnets.
-    networkPolicy: { peers: { ingressController: { ipBlocks: outputs.loadBalancerSubnetCidrs } } },
+    // No ipBlocks for the load balancer subnets: the load balancer's targets are the ingress
+    // controller's pods (the stack admits its subnets there), never the platform's, which take
+    // http from the controller alone (the flow contract). Admitting the subnets here would let them
+    // reach every service's http port past the controller.
     ingress: { host: options.host ?? outputs.ingressHost, tls: { clusterIssuer: outputs.clusterIssuer } },
   };
 }
