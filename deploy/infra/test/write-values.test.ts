@@ -149,6 +149,7 @@ describe('the values written for prod', () => {
         },
       },
       ingress: { host: 'platform.example.com', tls: { clusterIssuer: 'letsencrypt' } },
+      infrastructure: { environment: 'prod' },
     });
   });
 
@@ -197,6 +198,7 @@ describe('the values written for dev', () => {
       podSecurityGroups: { enabled: false },
       mongodb: { mode: 'inCluster' },
       ingress: { host: 'dev.platform.example.com', tls: { clusterIssuer: 'letsencrypt' } },
+      infrastructure: { environment: 'dev' },
     });
 
     const objects = await render('dev', join(dir, 'values.yaml'));

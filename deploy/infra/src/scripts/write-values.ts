@@ -12,7 +12,9 @@ import { SERVICES, type Service } from '../services';
  *   helm upgrade --install platform deploy/helm/platform -n platform-prod \
  *     -f deploy/helm/platform/values-prod.yaml -f infra-prod.yaml
  *
- * Only keys the chart's values.schema.json accepts are written.
+ * Only keys the chart's values.schema.json accepts are written. `infrastructure.environment` says
+ * which environment they were written for: staging and prod (`infrastructure.required`) do not
+ * deploy without it (tools/deploy).
  */
 
 export class WriteValuesError extends Error {
@@ -137,6 +139,9 @@ export function chartValues(outputs: InfraOutputs, options: ValuesOptions): Reco
     // http from the controller alone (the flow contract). Admitting the subnets here would let them
     // reach every service's http port past the controller.
     ingress: { host: options.host ?? outputs.ingressHost, tls: { clusterIssuer: outputs.clusterIssuer } },
+    // Says these values were written, and for which environment: the deploy step of an
+    // environment that requires them (infrastructure.required) checks it before installing.
+    infrastructure: { environment: options.environment },
   };
 }
 
