@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '@platform/devstack';
 import { parse } from 'yaml';
@@ -43,6 +44,10 @@ export interface DeployOptions {
 interface EnvironmentNeeds {
   namespace: string;
   values: string;
+  /** values-<environment>.yaml turns infrastructure.required on: its stack's values must be given. */
+  infrastructureRequired: boolean;
+  /** The pod security group ids values-<environment>.yaml holds: placeholders until the stack's are given. */
+  placeholderGroupIds: ReadonlySet<string>;
   /** The signing key Secret and key the chart reads, when it does not generate one. */
   signingKeySecret?: { name: string; key: string };
   databaseSecret?: string;
@@ -67,6 +72,8 @@ export function environmentNeeds(chartDir: string, environment: string): Environ
       mode?: string;
       external?: { existingSecret?: string; caBundle?: { configMap?: string; key?: string } };
     };
+    infrastructure?: { required?: boolean };
+    podSecurityGroups?: { groupIds?: Record<string, string[] | null> | null };
   };
   const defaults = parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Values;
   const own = (parse(readFileSync(values, 'utf8')) ?? {}) as Values;
@@ -77,6 +84,10 @@ export function environmentNeeds(chartDir: string, environment: string): Environ
   return {
     namespace: `platform-${environment}`,
     values,
+    infrastructureRequired: (own.infrastructure?.required ?? defaults.infrastructure?.required) === true,
+    placeholderGroupIds: new Set(
+      Object.values(own.podSecurityGroups?.groupIds ?? {}).flatMap((ids) => ids ?? []),
+    ),
     ...(jwt.existingSecret && jwt.generate === false
       ? { signingKeySecret: { name: jwt.existingSecret, key: jwt.privateKeyKey ?? 'private-key.pem' } }
       : {}),
@@ -98,8 +109,11 @@ async function runTool(command: string, args: string[], input?: string, timeoutM
 }
 
 /**
- * Installs or upgrades one environment's release, first creating what the chart needs but does not
- * create: the namespace with its Pod Security labels (when missing) and, where the environment reads them from
+ * Installs or upgrades one environment's release. First the values are checked: helm merges them
+ * as it would for the upgrade, and an environment that requires its infrastructure's values
+ * (staging, prod) without them, with another environment's, or with placeholder security group
+ * ids, is refused before the cluster is asked anything. Then it creates what the chart needs but
+ * does not create: the namespace with its Pod Security labels (when missing) and, where the environment reads them from
  * existing objects, the signing key Secret, the database Secret and the CA bundle. Existing
  * objects are never replaced (a key rotation is its own procedure). Then `helm upgrade --install
  * --atomic --wait` (a failed upgrade undoes itself) and `helm test`; when the tests fail, back to
@@ -117,6 +131,28 @@ export async function deploy(options: DeployOptions): Promise<void> {
   if (options.signingKey && 'file' in options.signingKey && !existsSync(options.signingKey.file)) {
     throw new DeployInputError(`no such file: ${options.signingKey.file}`);
   }
+  const release = options.release ?? 'platform';
+  // The values, exactly as helm upgrade gets them (the environment's file, the given files in
+  // order, then --set), checked before the cluster is asked anything: refused when they lack the
+  // infrastructure's, are another environment's, or carry placeholders.
+  const valueArgs = [
+    '-f',
+    needs.values,
+    ...(options.values ?? []).flatMap((file) => ['-f', file]),
+    '--set',
+    `global.image.tag=${options.imageTag}`,
+    ...(options.set ?? []).flatMap((value) => ['--set', value]),
+  ];
+  const values = await releaseValues(
+    options.tools.helm,
+    release,
+    options.chartDir,
+    needs.namespace,
+    valueArgs,
+  );
+  const refusal = infrastructureRefusal(options.environment, needs, values, chartDefaults(options.chartDir));
+  if (refusal) throw new DeployInputError(refusal);
+
   const access = [
     ...(options.kubeconfig ? [`--kubeconfig=${options.kubeconfig}`] : []),
     ...(options.context ? [`--context=${options.context}`] : []),
@@ -199,7 +235,6 @@ export async function deploy(options: DeployOptions): Promise<void> {
     ]);
   }
 
-  const release = options.release ?? 'platform';
   const timeout = options.timeout ?? '10m';
   const helmAccess = [
     ...(options.kubeconfig ? ['--kubeconfig', options.kubeconfig] : []),
@@ -213,12 +248,7 @@ export async function deploy(options: DeployOptions): Promise<void> {
     options.chartDir,
     '--namespace',
     needs.namespace,
-    '-f',
-    needs.values,
-    ...(options.values ?? []).flatMap((file) => ['-f', file]),
-    '--set',
-    `global.image.tag=${options.imageTag}`,
-    ...(options.set ?? []).flatMap((value) => ['--set', value]),
+    ...valueArgs,
     '--atomic',
     '--wait',
     '--timeout',
@@ -249,6 +279,134 @@ export async function deploy(options: DeployOptions): Promise<void> {
       throw new Error(`${(error as Error).message}${logs ? `\n${logs}` : ''}\n${outcome}`, { cause: error });
     }
   }
+}
+
+/** Chart values as parsed YAML or JSON. */
+type Values = Record<string, unknown>;
+
+/** The value at a dotted path, or undefined (a null is taken as unset). */
+function valueAt(values: unknown, path: string): unknown {
+  let value = values;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = (value as Values)[key];
+  }
+  return value ?? undefined;
+}
+
+const chartDefaults = (chartDir: string) =>
+  (parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) ?? {}) as Values;
+
+/** The template the values check adds to a copy of the chart: the values, as the templates see them. */
+const VALUES_TEMPLATE = 'templates/zz-deploy-values-check.yaml';
+
+/**
+ * The values a release gets (the chart's defaults, then the -f files in order, then --set), merged
+ * by helm itself: `helm template` of a copy of the chart with one more template, which prints
+ * `.Values`. Nothing is asked of the cluster, and the whole chart renders (its schema and its own
+ * checks included), so a failure is bad input. (`helm install --dry-run=client -o json` has the
+ * merged values too, but helm 3.19 still reads the cluster's API discovery and maps every rendered
+ * kind against it.)
+ */
+async function releaseValues(
+  helm: string,
+  release: string,
+  chartDir: string,
+  namespace: string,
+  valueArgs: string[],
+): Promise<Values> {
+  const copy = mkdtempSync(join(tmpdir(), 'deploy-values-'));
+  try {
+    cpSync(chartDir, copy, { recursive: true });
+    writeFileSync(join(copy, VALUES_TEMPLATE), '{{ toJson .Values }}\n');
+    let output: string;
+    try {
+      output = await runTool(
+        helm,
+        ['template', release, copy, '--namespace', namespace, '--show-only', VALUES_TEMPLATE, ...valueArgs],
+        undefined,
+        120_000,
+      );
+    } catch (error) {
+      throw new DeployInputError(`the chart does not render with these values: ${(error as Error).message}`);
+    }
+    // The document helm prints: a `---` line, a `# Source:` line, then the JSON.
+    const json = output
+      .split('\n')
+      .filter((line) => !/^(---|# Source: )/.test(line))
+      .join('\n');
+    return JSON.parse(json) as Values;
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/** How an environment's infrastructure values are made, for the messages. */
+function writeValuesCommand(environment: string): string {
+  const file = `/tmp/infra-${environment}.yaml`;
+  return (
+    `  npm run build -w @platform/infra\n` +
+    `  pulumi stack output --json --stack ${environment} | npm run -s write-values -w @platform/infra -- --env ${environment} --out ${file}\n` +
+    `  npm run deploy -- ${environment} --image-tag <tag> -f ${file}\n` +
+    `(the deploy workflow does this from the environment's variable INFRA_OUTPUTS_JSON)`
+  );
+}
+
+/**
+ * Why the values given must not be installed, or undefined: values written by write-values for
+ * another environment; an environment whose file requires its infrastructure's values
+ * (`infrastructure.required`, staging and prod) without them; pod security group ids that are still
+ * the placeholders of values-<environment>.yaml. `supplied` are the values as helm merged them,
+ * `defaults` the chart's values.yaml (for what `supplied` leaves out). A later file cannot waive
+ * what the environment's file requires.
+ */
+export function infrastructureRefusal(
+  environment: string,
+  needs: Pick<EnvironmentNeeds, 'infrastructureRequired' | 'placeholderGroupIds'>,
+  supplied: Values,
+  defaults: Values,
+): string | undefined {
+  const effective = (path: string) => valueAt(supplied, path) ?? valueAt(defaults, path);
+  const writtenFor = valueAt(supplied, 'infrastructure.environment');
+  if (typeof writtenFor === 'string' && writtenFor !== '' && writtenFor !== environment) {
+    return (
+      `the infrastructure values given were written for ${writtenFor} (infrastructure.environment: ${writtenFor}), ` +
+      `not for ${environment}: ${environment} must run with its own stack's registry, security groups, subnets and host. ` +
+      `Write ${environment}'s from its stack outputs:\n${writeValuesCommand(environment)}`
+    );
+  }
+  const podGroups = effective('podSecurityGroups.enabled') === true;
+  const required = needs.infrastructureRequired || effective('infrastructure.required') === true;
+  if (required && !writtenFor) {
+    const supplies = [
+      'the image registry',
+      ...(podGroups ? ['the pod security group ids'] : []),
+      ...(effective('mongodb.mode') === 'external' ? ['the database subnet CIDRs'] : []),
+      ...(effective('ingress.enabled') === false ? [] : ['the ingress host']),
+    ];
+    const list = `${supplies.slice(0, -1).join(', ')} and ${supplies.at(-1) ?? ''}`;
+    return (
+      `${environment} deploys only with the values its infrastructure stack produces (${list}), and none were given: ` +
+      `no values file sets infrastructure.environment. Without them it would be installed with the placeholders ` +
+      `of values-${environment}.yaml. Write them from the stack outputs and add the file with -f:\n` +
+      writeValuesCommand(environment)
+    );
+  }
+  if (podGroups && needs.placeholderGroupIds.size > 0) {
+    const groupIds = effective('podSecurityGroups.groupIds');
+    const services = Object.entries(groupIds !== null && typeof groupIds === 'object' ? groupIds : {})
+      .filter(([, ids]) => Array.isArray(ids) && ids.some((id) => needs.placeholderGroupIds.has(String(id))))
+      .map(([service]) => service)
+      .sort();
+    if (services.length > 0) {
+      return (
+        `${environment} would run with the placeholder pod security group ids of values-${environment}.yaml ` +
+        `for ${services.join(', ')}: no deployed group has them. The stack's ids come with its infrastructure ` +
+        `values (write-values); a values file or --set given after that file must not put the placeholders back.`
+      );
+    }
+  }
+  return undefined;
 }
 
 /**

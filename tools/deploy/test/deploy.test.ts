@@ -4,9 +4,10 @@
  * function, upgrades, an upgrade undone by --atomic, the generated secrets kept, and clear refusals.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import {
   installChartCrds,
   repoRoot,
@@ -18,6 +19,7 @@ import {
   type ControlPlane,
 } from '@platform/devstack';
 import { deploy, DeployInputError, writeStackNetworkModel, type DeployOptions } from '../src';
+import { writeInfraValues, type StandInOutputs } from './infra-values';
 import { itemsImage as readItemsImage, secretData as readSecretData } from './release-state';
 
 jest.setTimeout(300_000);
@@ -30,13 +32,25 @@ let cluster: ControlPlane;
 let dir: string;
 let base: Pick<DeployOptions, 'chartDir' | 'tools' | 'kubeconfig' | 'timeout'>;
 const networkFile = (environment: string) => join(dir, `network-${environment}.json`);
+/** Staging's and prod's infrastructure: stand-in stack outputs and the values write-values makes of them. */
+const infra: Record<string, { outputs: StandInOutputs; outputsFile: string; valuesFile: string }> = {};
+const infraValues = (environment: string) => {
+  const written = infra[environment];
+  if (!written) throw new Error(`no infrastructure values for ${environment}`);
+  return written.valuesFile;
+};
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'deploy-test-'));
+  // dev needs no infrastructure values; staging and prod are deployed with them, and their models
+  // carry the same deployed group ids (network-model --outputs), so the live release joins them.
+  writeStackNetworkModel('dev', networkFile('dev'));
+  for (const environment of ['staging', 'prod']) {
+    infra[environment] = writeInfraValues(dir, environment);
+    writeStackNetworkModel(environment, networkFile(environment), infra[environment].outputsFile);
+  }
   // Pods take addresses where EKS gives them: the private subnets of the stacks (prod has the most).
-  for (const environment of ['dev', 'staging', 'prod'])
-    writeStackNetworkModel(environment, networkFile(environment));
-  const { podCidrs } = writeStackNetworkModel('prod', networkFile('prod'));
+  const { podCidrs } = writeStackNetworkModel('prod', networkFile('prod'), infra.prod?.outputsFile);
   cluster = await startControlPlane({
     startTimeoutMs: 150_000,
     persistentVolumes: 4,
@@ -123,7 +137,8 @@ describe('the first install of each environment', () => {
     async (environment) => {
       const namespace = `platform-${environment}`;
       const sources = standIns(environment);
-      await deploy({ ...base, environment, imageTag: 'first', ...sources });
+      const values = [infraValues(environment)];
+      await deploy({ ...base, environment, imageTag: 'first', values, ...sources });
       const ready = await availability(namespace);
       expect(Object.keys(ready)).toHaveLength(4);
       for (const [workload, state] of Object.entries(ready))
@@ -136,10 +151,27 @@ describe('the first install of each environment', () => {
         'items-mongo-url',
       ]);
       // A second deploy finds them and keeps them as they are.
-      await deploy({ ...base, environment, imageTag: 'second', test: false });
+      await deploy({ ...base, environment, imageTag: 'second', values, test: false });
       expect(await secretData(namespace, 'platform-jwt')).toEqual(jwt);
     },
   );
+
+  it('prod: its pods get the deployed security groups of the stack outputs, not the placeholders', async () => {
+    const policies = JSON.parse(
+      await cluster.kubectl(['get', 'securitygrouppolicies', '-n', 'platform-prod', '-o', 'json']),
+    ) as { items: { metadata: { name: string }; spec: { securityGroups: { groupIds: string[] } } }[] };
+    const deployed = infra.prod?.outputs.podSecurityGroupIds ?? {};
+    expect(Object.keys(deployed).sort()).toEqual(['auth', 'discounts', 'frontend', 'items']);
+    expect(
+      Object.fromEntries(
+        policies.items.map((policy) => [policy.metadata.name, policy.spec.securityGroups.groupIds]),
+      ),
+    ).toEqual(
+      Object.fromEntries(Object.entries(deployed).map(([service, ids]) => [`platform-${service}`, ids])),
+    );
+    const placeholders = readFileSync(join(CHART, 'values-prod.yaml'), 'utf8');
+    for (const id of Object.values(deployed).flat()) expect(placeholders).not.toContain(id);
+  });
 });
 
 /** The verifier's command line, as users run it (`npm run netpol -- ...`); a failure throws its words. */
@@ -309,6 +341,7 @@ describe('bad input is a clear error', () => {
       ...base,
       environment: 'prod',
       imageTag: 'x',
+      values: [infraValues('prod')],
       databaseSecretFile: standIns('prod2').databaseSecretFile,
     });
     await expect(attempt).rejects.toThrow(DeployInputError);
@@ -319,6 +352,110 @@ describe('bad input is a clear error', () => {
     expect(
       await cluster.kubectl(['get', 'namespace', 'platform-prod', '--ignore-not-found', '-o', 'name']),
     ).toBe('');
+  });
+
+  describe('prod without the values of its infrastructure, or with wrong ones: refused before anything is created', () => {
+    /** Deploys prod as given, expects a DeployInputError matching `message`, and nothing made. */
+    async function refused(values: string[], set: string[], message: RegExp): Promise<void> {
+      await cluster.kubectl(['delete', 'namespace', 'platform-prod', '--ignore-not-found', '--wait=true']);
+      const attempt = deploy({
+        ...base,
+        environment: 'prod',
+        imageTag: 'x',
+        values,
+        set,
+        ...standIns('prod3'),
+      });
+      await expect(attempt).rejects.toThrow(DeployInputError);
+      await expect(attempt).rejects.toThrow(message);
+      expect(
+        await cluster.kubectl(['get', 'namespace', 'platform-prod', '--ignore-not-found', '-o', 'name']),
+      ).toBe('');
+      const inProd = await runCommand(base.tools.helm, [
+        'list',
+        '-n',
+        'platform-prod',
+        '--all',
+        '-q',
+        '--kubeconfig',
+        cluster.kubeconfig,
+      ]);
+      expect(inProd.stdout.trim()).toBe('');
+    }
+
+    it('prod with no infrastructure values: says what is missing and how to write it', async () => {
+      await refused(
+        [],
+        [],
+        new RegExp(
+          [
+            '^prod deploys only with the values its infrastructure stack produces \\(the image registry, the pod security group ids, ',
+            'the database subnet CIDRs and the ingress host\\), and none were given: ',
+            'no values file sets infrastructure\\.environment\\. Without them it would be installed with the placeholders of values-prod\\.yaml\\. ',
+            '[\\s\\S]*pulumi stack output --json --stack prod \\| npm run -s write-values -w @platform/infra -- --env prod --out /tmp/infra-prod\\.yaml',
+            '[\\s\\S]*-f /tmp/infra-prod\\.yaml',
+          ].join(''),
+        ),
+      );
+    });
+
+    it('prod with the infrastructure values of staging', async () => {
+      await refused(
+        [infraValues('staging')],
+        [],
+        /^the infrastructure values given were written for staging \(infrastructure\.environment: staging\), not for prod/,
+      );
+    });
+
+    it("prod with its infrastructure values, and then a --set or a file that puts values-prod.yaml's placeholder ids back", async () => {
+      const placeholders = (
+        parse(readFileSync(join(CHART, 'values-prod.yaml'), 'utf8')) as {
+          podSecurityGroups: { groupIds: Record<string, string[]> };
+        }
+      ).podSecurityGroups.groupIds;
+      await refused(
+        [infraValues('prod')],
+        [`podSecurityGroups.groupIds.auth={${(placeholders.auth ?? []).join(',')}}`],
+        /^prod would run with the placeholder pod security group ids of values-prod\.yaml for auth: no deployed group has them/,
+      );
+      await refused(
+        [infraValues('prod'), join(CHART, 'values-prod.yaml')],
+        [],
+        /^prod would run with the placeholder pod security group ids of values-prod\.yaml for auth, discounts, frontend, items:/,
+      );
+    });
+  });
+
+  it('says the chart does not render with values it does not accept, and leaves the release as it was', async () => {
+    const revisions = async () =>
+      (
+        JSON.parse(
+          (
+            await runCommand(base.tools.helm, [
+              'history',
+              'platform',
+              '-n',
+              'platform-dev',
+              '-o',
+              'json',
+              '--kubeconfig',
+              cluster.kubeconfig,
+            ])
+          ).stdout,
+        ) as unknown[]
+      ).length;
+    const before = await revisions();
+    const attempt = deploy({
+      ...base,
+      environment: 'dev',
+      imageTag: 'x',
+      set: ['infrastructure.requierd=true'],
+    });
+    await expect(attempt).rejects.toThrow(DeployInputError);
+    await expect(attempt).rejects.toThrow(
+      /^the chart does not render with these values: [\s\S]*additional properties 'requierd' not allowed/,
+    );
+    expect(await revisions()).toBe(before);
   });
 
   it('says the cluster does not answer', async () => {
