@@ -22,6 +22,13 @@ import type { RefreshSessions } from '../sessions';
 
 export const REFRESH_COOKIE = 'refresh_token';
 export const REFRESH_COOKIE_PATH = '/api/auth';
+/**
+ * Set and cleared with the refresh cookie, readable by the web app on every path (the refresh
+ * cookie is httpOnly and scoped to /api/auth, so the app cannot see it): its only meaning is "there
+ * may be a session to restore", so a visitor who never logged in costs no refresh request. Its
+ * value is a constant; it grants nothing.
+ */
+export const SESSION_HINT_COOKIE = 'session_hint';
 
 export interface AuthRouteDeps {
   users: Model<User>;
@@ -41,6 +48,12 @@ const cookieOptions = (secure: boolean) => ({
   sameSite: 'strict' as const,
   path: REFRESH_COOKIE_PATH,
 });
+const hintCookieOptions = (secure: boolean) => ({
+  httpOnly: false,
+  secure,
+  sameSite: 'strict' as const,
+  path: '/',
+});
 
 function refreshTokenFrom(req: Request): string | undefined {
   const cookies = req.cookies as Record<string, unknown> | undefined;
@@ -52,13 +65,22 @@ const invalidCredentials = () => unauthorized('Email or password is incorrect', 
 
 export function authRoutes(deps: AuthRouteDeps): ApiRouter {
   const { users, sessions, throttle, accessTokens } = deps;
+  const { secure, maxAgeMs: maxAge } = deps.cookie;
+  // The hint lives exactly as long as the refresh cookie: same Max-Age, set and cleared together.
   const setRefreshCookie = (res: Response, token: string) =>
-    res.cookie(REFRESH_COOKIE, token, { ...cookieOptions(deps.cookie.secure), maxAge: deps.cookie.maxAgeMs });
+    res
+      .cookie(REFRESH_COOKIE, token, { ...cookieOptions(secure), maxAge })
+      .cookie(SESSION_HINT_COOKIE, '1', { ...hintCookieOptions(secure), maxAge });
   const clearRefreshCookie = (res: Response) =>
-    res.clearCookie(REFRESH_COOKIE, cookieOptions(deps.cookie.secure));
+    res
+      .clearCookie(REFRESH_COOKIE, cookieOptions(secure))
+      .clearCookie(SESSION_HINT_COOKIE, hintCookieOptions(secure));
   const refreshCookieHeader = {
     'Set-Cookie': {
-      description: `\`${REFRESH_COOKIE}\`: httpOnly, SameSite=Strict, Path=${REFRESH_COOKIE_PATH}`,
+      description:
+        `\`${REFRESH_COOKIE}\`: httpOnly, SameSite=Strict, Path=${REFRESH_COOKIE_PATH}; and ` +
+        `\`${SESSION_HINT_COOKIE}=1\`: readable by scripts, SameSite=Strict, Path=/, the same lifetime, ` +
+        'telling the web app that there is a session to restore',
     },
   };
 
@@ -163,7 +185,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRouter {
       method: 'post',
       path: '/logout',
       operationId: 'logout',
-      summary: 'Revoke the refresh token and clear its cookie',
+      summary: 'Revoke the refresh token and clear its cookie (and the session hint)',
       description: 'Without a refresh cookie there is nothing to revoke, and the answer is the same.',
       security: 'refreshCookie',
       securityOptional: true,
