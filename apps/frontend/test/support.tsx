@@ -10,8 +10,18 @@ type Handler = (request: {
   body: unknown;
 }) => { status: number; body?: unknown } | Promise<never>;
 
-/** A fake of the platform's HTTP APIs: `"GET /api/items"` -> handler. Unknown routes answer 404. */
+/** Sets or clears auth's `session_hint` cookie in the document, as its Set-Cookie headers would. */
+export function setSessionHint(present: boolean) {
+  document.cookie = present ? 'session_hint=1; path=/' : 'session_hint=; path=/; max-age=0';
+}
+
+/**
+ * A fake of the platform's HTTP APIs: `"GET /api/items"` -> handler. Unknown routes answer 404.
+ * A `POST /api/auth/refresh` handler stands for a browser holding a refresh cookie, so the session
+ * hint starts set with it; login, refresh and logout then set and clear the hint as auth does.
+ */
 export function fakeApi(handlers: Record<string, Handler>) {
+  setSessionHint('POST /api/auth/refresh' in handlers);
   const calls: { method: string; path: string; body: unknown; authorization: string | null }[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(
@@ -31,6 +41,14 @@ export function fakeApi(handlers: Record<string, Handler>) {
     const answer = handler
       ? await handler({ method, url, body })
       : { status: 404, body: { error: { code: 'NOT_FOUND', message: 'No route' } } };
+    const ok = answer.status >= 200 && answer.status < 300;
+    if (['/api/auth/login', '/api/auth/refresh'].includes(url.pathname) && method === 'POST' && ok)
+      setSessionHint(true);
+    if (
+      method === 'POST' &&
+      (url.pathname === '/api/auth/logout' || (url.pathname === '/api/auth/refresh' && !ok))
+    )
+      setSessionHint(false);
     return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
       status: answer.status,
       headers: { 'content-type': 'application/json' },
@@ -40,13 +58,8 @@ export function fakeApi(handlers: Record<string, Handler>) {
   return { calls, fetchMock };
 }
 
-/** No session cookie: the start-up refresh finds nothing. */
-export const noSession = {
-  'POST /api/auth/refresh': () => ({
-    status: 401,
-    body: { error: { code: 'INVALID_REFRESH_TOKEN', message: 'no' } },
-  }),
-};
+/** No session: no refresh cookie, so no session hint and no refresh request at start-up. */
+export const noSession: Record<string, Handler> = {};
 
 export function renderAt(path: string) {
   api.setSession(null);

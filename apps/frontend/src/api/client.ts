@@ -27,6 +27,14 @@ export class ApiError extends Error {
 type SessionListener = (session: Session | null) => void;
 
 /**
+ * Whether auth's `session_hint` cookie is present: auth sets and clears it together with the
+ * httpOnly refresh cookie, which scripts cannot see (docs/contract.md §3.3).
+ */
+export function hasSessionHint(): boolean {
+  return typeof document !== 'undefined' && /(?:^|;\s*)session_hint=[^;\s]/.test(document.cookie);
+}
+
+/**
  * Talks to the platform's APIs on this origin. The access token lives in memory only (never in
  * storage a script could read); the refresh token is an httpOnly cookie the browser sends to
  * /api/auth. On a 401 the client renews the access token once and retries.
@@ -36,7 +44,10 @@ export class ApiClient {
   private refreshing: Promise<boolean> | undefined;
   private readonly listeners = new Set<SessionListener>();
 
-  constructor(private readonly fetchImpl: typeof fetch = (...args) => fetch(...args)) {}
+  constructor(
+    private readonly fetchImpl: typeof fetch = (...args) => fetch(...args),
+    private readonly sessionHint: () => boolean = hasSessionHint,
+  ) {}
 
   get currentSession(): Session | null {
     return this.session;
@@ -66,6 +77,16 @@ export class ApiClient {
 
   post<T>(path: string, body?: unknown): Promise<T> {
     return this.request<T>('POST', path, body);
+  }
+
+  /**
+   * Restores a session on a page load: renews the access token from the refresh cookie when the
+   * session hint says there is one, and sends nothing otherwise (a visitor who never logged in).
+   */
+  restore(): Promise<boolean> {
+    if (this.session) return Promise.resolve(true);
+    if (!this.sessionHint()) return Promise.resolve(false);
+    return this.refresh();
   }
 
   /** Renews the access token from the refresh cookie; false when there is no session to renew. */

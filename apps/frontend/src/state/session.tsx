@@ -20,8 +20,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const unsubscribe = api.onSession((session) => setUser(session?.user ?? null));
-    // A returning visitor may still have a refresh cookie: try it once.
-    void api.refresh().finally(() => setRestoring(false));
+    // A returning visitor may still have a refresh cookie: try it once, if the hint says so.
+    void api.restore().finally(() => setRestoring(false));
     return unsubscribe;
   }, []);
 
