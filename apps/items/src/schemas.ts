@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { categoryName, currencyCode, objectId, queryInt } from '@platform/service-kit';
+import { categoryName, currencyCode, objectId, pagingQuery } from '@platform/service-kit';
 
-export const MAX_LIMIT = 100;
 export const MAX_IDS = 100;
 
 const name = z.string().trim().min(1, 'is required').max(120);
@@ -37,22 +36,8 @@ export const ListQuery = z
   .strictObject({
     q: z.string().max(200).optional(),
     category: category.optional(),
-    page: queryInt(1, 100_000).default(1),
-    // Larger limits are capped rather than refused, as docs/contract.md §3.4 says (after the
-    // integer check, so the OpenAPI document states exactly what is accepted: any safe integer
-    // from 1).
-    limit: z
-      .string()
-      .regex(/^\d+$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(
-        z
-          .number()
-          .int('must be a whole number')
-          .min(1, 'must be at least 1')
-          .overwrite((limit) => Math.min(limit, MAX_LIMIT)),
-      )
-      .default(20),
+    // A limit above 100 is served as 100, as docs/contract.md §3.4 says.
+    ...pagingQuery(),
     ids: z
       .string()
       .transform((text) => text.split(',').map((id) => id.trim()))

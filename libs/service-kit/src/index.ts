@@ -17,5 +17,6 @@ export * from './auth/jwks';
 export * from './auth/verifier';
 export * from './auth/middleware';
 export * from './schemas';
+export * from './paging';
 export * from './auth/verifier-config';
 export * from './seed';

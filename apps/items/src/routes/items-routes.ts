@@ -1,6 +1,6 @@
 import type { Model, QueryFilter } from 'mongoose';
 import type { TokenVerifier } from '@platform/service-kit';
-import { ApiRouter, idParams, notFound, requireAuth, requireRole } from '@platform/service-kit';
+import { ApiRouter, findPage, idParams, notFound, requireAuth, requireRole } from '@platform/service-kit';
 import type { Item } from '../models/item';
 import { withSearchTerms } from '../models/item';
 import { toPublicItem } from '../public-item';
@@ -51,16 +51,8 @@ export function itemsRoutes({ items, verifier }: { items: Model<Item>; verifier:
           }
           filter.searchTerms = { $all: terms };
         }
-        const [page, total] = await Promise.all([
-          items
-            .find(filter)
-            .sort(LIST_SORT)
-            .skip((query.page - 1) * query.limit)
-            .limit(query.limit)
-            .lean(),
-          items.countDocuments(filter),
-        ]);
-        res.json({ items: page.map(toPublicItem), page: query.page, limit: query.limit, total });
+        const { documents, total } = await findPage(items, filter, LIST_SORT, query);
+        res.json({ items: documents.map(toPublicItem), page: query.page, limit: query.limit, total });
       },
     })
     .route({
