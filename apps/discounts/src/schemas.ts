@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { categoryName, objectId } from '@platform/service-kit';
+import { categoryName, objectId, pagingQuery } from '@platform/service-kit';
 
 export const CODE_PATTERN = /^[A-Z0-9-]{3,32}$/;
 export const MAX_LINES = 50;
@@ -137,6 +137,19 @@ export const Discount = z.object({
 
 export const DiscountResponse = z.object({ discount: Discount });
 export const DiscountList = z.object({ discounts: z.array(Discount) });
+
+/** The admin list's query: closed, like every other input (docs/contract.md §8.2). */
+export const DiscountListQuery = z.strictObject({
+  q: z.string().max(200).optional(),
+  // A limit above 100 is served as 100, as in the items list.
+  ...pagingQuery(),
+});
+export const DiscountPage = z.object({
+  discounts: z.array(Discount),
+  page: z.number().int(),
+  limit: z.number().int(),
+  total: z.number().int(),
+});
 
 export const QuoteResponse = z.object({
   lines: z.array(

@@ -48,6 +48,8 @@ const discountSchema = new Schema<Discount>(
   { collection: 'discounts', timestamps: true, strict: 'throw' },
 );
 discountSchema.index({ code: 1, active: 1 });
+// The admin list's order (routes/discounts-routes.ts, LIST_SORT).
+discountSchema.index({ createdAt: -1, _id: -1 });
 
 export function discountModel(connection: Connection): Model<Discount> {
   return (

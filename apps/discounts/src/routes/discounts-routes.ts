@@ -1,10 +1,11 @@
-import type { Model } from 'mongoose';
+import type { Model, QueryFilter } from 'mongoose';
 import { Types } from 'mongoose';
 import type { TokenVerifier } from '@platform/service-kit';
 import {
   ApiRouter,
   badRequest,
   conflict,
+  findPage,
   idParams,
   isDuplicateKeyError,
   notFound,
@@ -19,16 +20,22 @@ import { toRule } from '../rules';
 import type { DiscountRule } from '../pricing';
 import { inForce, priceQuote } from '../pricing';
 import type { DiscountInput } from '../schemas';
+import { searchFilter, searchWords } from '../search';
 import {
   CODE_PATTERN,
   CreateDiscountBody,
   DiscountList,
+  DiscountListQuery,
+  DiscountPage,
   DiscountResponse,
   discountProblems,
   QuoteBody,
   QuoteResponse,
   UpdateDiscountBody,
 } from '../schemas';
+
+/** The admin list's order: newest first, then by id, so pages never overlap or skip a discount. */
+export const LIST_SORT = { createdAt: -1, _id: -1 } as const;
 
 export interface DiscountsRouteDeps {
   discounts: Model<Discount>;
@@ -104,13 +111,27 @@ export function discountsRoutes({ discounts, items, verifier, now }: DiscountsRo
       method: 'get',
       path: '/',
       operationId: 'listDiscounts',
-      summary: 'Every discount, newest first (admin)',
+      summary: 'Every discount, newest first, in pages; search by code and description (admin)',
+      description:
+        '`q` is plain text: every word must start a word of the code or of the description (case ' +
+        'ignored). Results are ordered newest first, then by id, so pages never overlap.',
       security: 'bearer',
       before: adminOnly,
-      responses: { 200: { description: 'All discounts', schema: DiscountList }, ...adminResponses },
-      handler: async ({ res }) => {
-        const all = await discounts.find().sort({ createdAt: -1, _id: -1 }).lean();
-        res.json({ discounts: all.map(toPublicDiscount) });
+      query: DiscountListQuery,
+      responses: { 200: { description: 'A page of discounts', schema: DiscountPage }, ...adminResponses },
+      handler: async ({ query, res }) => {
+        let filter: QueryFilter<Discount> = {};
+        if (query.q !== undefined && query.q.trim() !== '') {
+          const words = searchWords(query.q);
+          // Text with no letters or digits cannot match anything, as in the items list.
+          if (words.length === 0) {
+            res.json({ discounts: [], page: query.page, limit: query.limit, total: 0 });
+            return;
+          }
+          filter = searchFilter(words);
+        }
+        const { documents, total } = await findPage(discounts, filter, LIST_SORT, query);
+        res.json({ discounts: documents.map(toPublicDiscount), page: query.page, limit: query.limit, total });
       },
     })
     .route({
