@@ -2,11 +2,23 @@ import { z } from 'zod';
 import { categoryName, currencyCode, objectId, pagingQuery } from '@platform/service-kit';
 
 export const MAX_IDS = 100;
+/**
+ * An item's picture: a same-origin path under /images/, path segments of lower-case letters,
+ * digits, "_" and "-" (each starting with a letter or digit), and an image file extension.
+ */
+export const IMAGE_PATTERN =
+  /^\/images\/[a-z0-9][a-z0-9_-]*(?:\/[a-z0-9][a-z0-9_-]*)*\.(?:svg|png|webp|jpg)$/;
+export const MAX_IMAGE_LENGTH = 200;
 
 const name = z.string().trim().min(1, 'is required').max(120);
 const category = categoryName();
 const priceCents = z.number().int('must be whole cents').min(0).max(100_000_000);
 const stock = z.number().int().min(0).max(1_000_000_000);
+// Not trimmed: the OpenAPI document's pattern is exactly what is accepted.
+const image = z
+  .string()
+  .max(MAX_IMAGE_LENGTH)
+  .regex(IMAGE_PATTERN, 'must be a path such as /images/items/desk-lamp.svg (svg, png, webp or jpg)');
 
 export const CreateItemBody = z.strictObject({
   name,
@@ -15,6 +27,8 @@ export const CreateItemBody = z.strictObject({
   currency: currencyCode(),
   category,
   stock: stock.default(0),
+  // null, like leaving it out, means no picture.
+  image: image.nullable().optional(),
 });
 
 export const UpdateItemBody = z
@@ -25,6 +39,8 @@ export const UpdateItemBody = z
     currency: currencyCode().optional(),
     category: category.optional(),
     stock: stock.optional(),
+    // null removes the picture.
+    image: image.nullable().optional(),
   })
   .refine(
     (body) => Object.values(body).some((value) => value !== undefined),
@@ -57,6 +73,7 @@ export const Item = z.object({
   currency: z.string(),
   category: z.string(),
   stock: z.number().int(),
+  image: z.string().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

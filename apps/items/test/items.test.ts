@@ -1,3 +1,4 @@
+import { ObjectId } from 'mongodb';
 import type { TestAuth } from '@platform/platform-testing';
 import { startTestAuth } from '@platform/platform-testing';
 import type { RunningItems } from './support';
@@ -107,6 +108,91 @@ describe('admin writes', () => {
   });
 });
 
+describe('item pictures', () => {
+  const patch = (id: string, body: object) =>
+    items.api().patch(`/api/items/${id}`).set('authorization', `Bearer ${admin}`).send(body);
+  const picture = '/images/items/desk-lamp.svg';
+
+  it('stores a picture path given on create and shows it in every representation', async () => {
+    const item = await createItem({ ...lamp, name: 'Pictured Lamp', image: picture });
+    expect(item).toMatchObject({ image: picture });
+    expect((await items.api().get(`/api/items/${item.id}`)).body.item).toMatchObject({ image: picture });
+    const listed = await items.api().get('/api/items?q=pictured');
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: item.id, image: picture })]);
+    const byId = await items.api().get(`/api/items?ids=${item.id}`);
+    expect(byId.body.items).toEqual([expect.objectContaining({ id: item.id, image: picture })]);
+  });
+
+  it('leaves image out of an item without one (also when created with null)', async () => {
+    const plain = await createItem(lamp);
+    expect(plain).not.toHaveProperty('image');
+    const withNull = await createItem({ ...lamp, image: null });
+    expect(withNull).not.toHaveProperty('image');
+    expect((await items.api().get(`/api/items/${withNull.id}`)).body.item).not.toHaveProperty('image');
+  });
+
+  it.each([
+    ['another origin', 'https://evil.example/images/items/x.svg'],
+    ['a protocol-relative URL', '//evil.example/images/items/x.svg'],
+    ['a path outside /images/', '/api/items/x.svg'],
+    ['a parent directory', '/images/../x.svg'],
+    ['an empty segment', '/images/items//x.svg'],
+    ['upper case', '/images/items/Desk-Lamp.svg'],
+    ['another extension', '/images/items/x.gif'],
+    ['no extension', '/images/items/x'],
+    ['a query string', '/images/items/x.svg?v=2'],
+    ['surrounding spaces', ' /images/items/x.svg '],
+    ['a script URL', 'javascript:alert(1)'],
+    ['more than 200 characters', `/images/items/${'a'.repeat(183)}.svg`],
+    ['an empty string', ''],
+    ['a number', 5],
+  ])('refuses %s as image with 400 naming image, on create and update', async (_case, image) => {
+    const before = await items.service.connection.collection('items').countDocuments();
+    const created = await create({ ...lamp, image });
+    expect(created.status).toBe(400);
+    expect(created.body.error.code).toBe('VALIDATION_FAILED');
+    expect(created.body.error.details).toEqual([
+      expect.objectContaining({ location: 'body', path: 'image' }),
+    ]);
+    expect(await items.service.connection.collection('items').countDocuments()).toBe(before);
+
+    const item = await createItem({ ...lamp, image: picture });
+    const updated = await patch(item.id, { image });
+    expect(updated.status).toBe(400);
+    expect(updated.body.error.details).toEqual([
+      expect.objectContaining({ location: 'body', path: 'image' }),
+    ]);
+    expect((await items.api().get(`/api/items/${item.id}`)).body.item.image).toBe(picture);
+  });
+
+  it('accepts 200 characters, png, webp, jpg, and nested folders', async () => {
+    for (const image of [
+      `/images/items/${'a'.repeat(182)}.svg`,
+      '/images/items/lamp_2.png',
+      '/images/a.webp',
+      '/images/items/kitchen/chef-knife.jpg',
+    ]) {
+      const res = await create({ ...lamp, image });
+      expect([image.length, res.status, res.body.item?.image]).toEqual([image.length, 201, image]);
+    }
+  });
+
+  it('sets, keeps and clears the picture with PATCH', async () => {
+    const item = await createItem(lamp);
+    const set = await patch(item.id, { image: picture });
+    expect([set.status, set.body.item.image]).toEqual([200, picture]);
+    const other = await patch(item.id, { stock: 3 });
+    expect(other.body.item).toMatchObject({ stock: 3, image: picture });
+    const cleared = await patch(item.id, { image: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.item).not.toHaveProperty('image');
+    expect(cleared.body.item).toMatchObject({ stock: 3, name: lamp.name });
+    const stored = await items.service.connection.collection('items').findOne({ _id: new ObjectId(item.id) });
+    expect(stored).not.toHaveProperty('image');
+    expect((await patch(item.id, { image: null })).status).toBe(200);
+  });
+});
+
 describe('GET /api/items/:id', () => {
   it('returns the item, 400 for a malformed id and 404 for an unknown one', async () => {
     const item = await createItem(lamp);
@@ -142,5 +228,16 @@ describe('GET /api/items/openapi.json', () => {
       properties: { priceCents: { type: 'integer', minimum: 0 } },
     });
     expect(Object.keys(res.body.paths['/api/items/{id}'])).toEqual(['get', 'patch', 'delete']);
+    const image = { type: 'string', maxLength: 200, pattern: expect.stringContaining('images') };
+    expect(create.requestBody.content['application/json'].schema.properties.image).toMatchObject({
+      anyOf: expect.arrayContaining([expect.objectContaining(image), { type: 'null' }]),
+    });
+    const update = res.body.paths['/api/items/{id}'].patch;
+    expect(update.requestBody.content['application/json'].schema.properties.image).toMatchObject({
+      anyOf: expect.arrayContaining([expect.objectContaining(image), { type: 'null' }]),
+    });
+    const shown = create.responses['201'].content['application/json'].schema.properties.item;
+    expect(shown.properties.image).toEqual({ type: 'string' });
+    expect(shown.required).not.toContain('image');
   });
 });

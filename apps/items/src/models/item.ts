@@ -9,6 +9,8 @@ export interface Item {
   currency: string;
   category: string;
   stock: number;
+  /** A same-origin path such as `/images/items/desk-lamp.svg`; absent when the item has no picture. */
+  image?: string;
   /** Derived from the name on every write (see search.ts); never exposed. */
   searchTerms: string[];
   createdAt: Date;
@@ -25,6 +27,7 @@ const itemSchema = new Schema<Item>(
     currency: { type: String, required: true },
     category: { type: String, required: true },
     stock: { type: Number, default: 0, min: 0 },
+    image: { type: String },
     searchTerms: { type: [String], default: [] },
   },
   { collection: 'items', timestamps: true, strict: 'throw' },

@@ -95,7 +95,8 @@ export function itemsRoutes({ items, verifier }: { items: Model<Item>; verifier:
         403: { description: 'FORBIDDEN: the admin role is required' },
       },
       handler: async ({ body, res }) => {
-        const item = await items.create(withSearchTerms(body));
+        const { image, ...fields } = body;
+        const item = await items.create(withSearchTerms({ ...fields, ...(image ? { image } : {}) }));
         res.status(201).json({ item: toPublicItem(item) });
       },
     })
@@ -104,6 +105,7 @@ export function itemsRoutes({ items, verifier }: { items: Model<Item>; verifier:
       path: '/:id',
       operationId: 'updateItem',
       summary: 'Change some fields of an item (admin)',
+      description: 'Fields left out keep their value; `image: null` removes the picture.',
       security: 'bearer',
       before: adminOnly,
       params: idParams,
@@ -114,10 +116,14 @@ export function itemsRoutes({ items, verifier }: { items: Model<Item>; verifier:
         404: { description: 'ITEM_NOT_FOUND' },
       },
       handler: async ({ params, body, res }) => {
-        const changes = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+        const changes = Object.fromEntries(
+          Object.entries(body).filter(([, value]) => value !== undefined && value !== null),
+        );
+        // image: null removes the picture (the one field an item can be without).
+        const removed = body.image === null ? { $unset: { image: '' } } : {};
         const item = await items.findByIdAndUpdate(
           params.id,
-          { $set: withSearchTerms(changes) },
+          { $set: withSearchTerms(changes), ...removed },
           { returnDocument: 'after' },
         );
         if (!item) throw itemNotFound();
