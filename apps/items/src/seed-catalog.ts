@@ -1,4 +1,7 @@
-/** The demo catalog `npm run seed` creates: believable items in several categories, prices in EUR. */
+/**
+ * The demo catalog `npm run seed` creates: believable items in several categories, prices in EUR.
+ * Each gets the picture `/images/items/<itemImageSlug(name)>.svg` (item-image.ts).
+ */
 export const DEMO_CATALOG = [
   [
     'Stainless Steel Kettle',

@@ -1,9 +1,14 @@
 import { mongoUrl, runSeed } from '@platform/service-kit';
 import { z } from 'zod';
+import { itemImagePath } from './item-image';
 import { itemModel, withSearchTerms } from './models/item';
 import { DEMO_CATALOG } from './seed-catalog';
 
-/** Adds the demo catalog; an item that exists by name is left exactly as it is. */
+/**
+ * Adds the demo catalog, each item with its picture (`itemImagePath`). An item that exists by name
+ * is left exactly as it is: a picture an admin changed or removed stays so, and an item seeded
+ * before pictures existed stays without one until an admin sets it.
+ */
 runSeed('items', z.object({ MONGO_URL: mongoUrl() }), async (connection) => {
   const items = itemModel(connection);
   await items.createIndexes();
@@ -15,7 +20,15 @@ runSeed('items', z.object({ MONGO_URL: mongoUrl() }), async (connection) => {
       { name },
       {
         $setOnInsert: {
-          ...withSearchTerms({ name, category, priceCents, description, currency: 'EUR', stock: 25 }),
+          ...withSearchTerms({
+            name,
+            category,
+            priceCents,
+            description,
+            currency: 'EUR',
+            stock: 25,
+            image: itemImagePath(name),
+          }),
           createdAt: now,
           updatedAt: now,
         },

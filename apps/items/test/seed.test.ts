@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { dropDatabase, runNodeScript, testDatabaseUrl } from '@platform/devstack';
+import { itemImageSlug } from '../src';
+import { IMAGE_PATTERN } from '../src/schemas';
 
 const SEED = join(__dirname, '..', 'dist', 'seed.js');
 
@@ -30,6 +32,15 @@ describe('the items seed', () => {
     }
   });
 
+  it('gives every item its picture, /images/items/<slug of the name>.svg, one file per item', async () => {
+    const items = await snapshot();
+    for (const item of items) {
+      expect(item.image).toBe(`/images/items/${itemImageSlug(String(item.name))}.svg`);
+      expect(item.image).toMatch(IMAGE_PATTERN);
+    }
+    expect(new Set(items.map((item) => item.image)).size).toBe(items.length);
+  });
+
   it('changes nothing when run again', async () => {
     const before = await snapshot();
     const again = await runNodeScript(SEED, { MONGO_URL: url });
@@ -37,9 +48,41 @@ describe('the items seed', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('leaves a picture an admin removed or changed as it is', async () => {
+    const client = new MongoClient(url);
+    try {
+      const collection = client.db().collection('items');
+      await collection.updateOne({ name: 'Desk Lamp' }, { $unset: { image: '' } });
+      await collection.updateOne(
+        { name: 'Turntable' },
+        { $set: { image: '/images/items/record-player.png' } },
+      );
+    } finally {
+      await client.close();
+    }
+    const before = await snapshot();
+    await runNodeScript(SEED, { MONGO_URL: url });
+    const after = await snapshot();
+    expect(after).toEqual(before);
+    expect(after.find((item) => item.name === 'Desk Lamp')).not.toHaveProperty('image');
+    expect(after.find((item) => item.name === 'Turntable')?.image).toBe('/images/items/record-player.png');
+  });
+
   it('fails with a clear message without MONGO_URL', async () => {
     const result = await runNodeScript(SEED, {});
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('items seed: invalid configuration: MONGO_URL is required\n');
+  });
+});
+
+describe('itemImageSlug', () => {
+  it.each([
+    ['Chef Knife 20 cm', 'chef-knife-20-cm'],
+    ['Notebook A5 Dotted', 'notebook-a5-dotted'],
+    ['  LED Strip 5 m!! ', 'led-strip-5-m'],
+    ['Crème Brûlée -- Torch', 'cr-me-br-l-e-torch'],
+    ['Insulated Bottle 750 ml', 'insulated-bottle-750-ml'],
+  ])('names %j %j', (name, slug) => {
+    expect(itemImageSlug(name)).toBe(slug);
   });
 });
