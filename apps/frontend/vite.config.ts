@@ -14,7 +14,13 @@ export default defineConfig({
   plugins: [react()],
   server: { host: '127.0.0.1', port: 5173, strictPort: true, proxy },
   preview: { host: '127.0.0.1', port: 5173, strictPort: true, proxy },
-  build: { sourcemap: true },
+  build: {
+    // No source maps in the production build: nothing to ship by mistake (the image and nginx also
+    // refuse them). The manifest says which files each entry loads, for scripts/bundle-budget.mjs;
+    // the image leaves it out.
+    sourcemap: false,
+    manifest: true,
+  },
   test: {
     environment: 'jsdom',
     globals: true,

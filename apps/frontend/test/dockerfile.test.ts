@@ -30,4 +30,14 @@ describe('apps/frontend/Dockerfile', () => {
     ]);
     expect(text).not.toMatch(/(KEY|SECRET|PASSWORD|TOKEN)\s*=/i);
   });
+
+  it('ships no source maps and no build manifest', () => {
+    const build = lines.find((line) => line.startsWith('RUN ') && line.includes('npm run build'));
+    expect(build).toMatch(
+      /npm run build --workspace @platform\/frontend +&& rm -rf apps\/frontend\/dist\/\.vite /,
+    );
+    expect(build).toMatch(/&& find apps\/frontend\/dist -name '\*\.map' -delete$/);
+    const config = readFileSync(join(__dirname, '..', 'vite.config.ts'), 'utf8');
+    expect(config).toMatch(/sourcemap: false/);
+  });
 });

@@ -99,6 +99,15 @@ describe('the static server of the web app', () => {
     expect((await fetch(`${base}/assets/missing-0000.js`)).status).toBe(404);
   });
 
+  it('serves no source map and not the build manifest', async () => {
+    const asset = readdirSync(join(app, 'dist', 'assets')).find((name) => name.endsWith('.js'));
+    for (const path of ['/.vite/manifest.json', `/assets/${asset}.map`, '/index.js.map', '/.env']) {
+      const res = await fetch(`${base}${path}`);
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+    }
+    expect(readdirSync(join(app, 'dist', 'assets')).filter((name) => name.endsWith('.map'))).toEqual([]);
+  });
+
   it('does not turn /api paths into the app page', async () => {
     expect((await fetch(`${base}/api/items`)).status).toBe(404);
   });
