@@ -1,10 +1,11 @@
 import { lazy, Suspense } from 'react';
 import type { ComponentType } from 'react';
-import { BrowserRouter, Link, useRoutes } from 'react-router-dom';
+import { BrowserRouter, useRoutes } from 'react-router-dom';
 import type { RouteObject } from 'react-router-dom';
 import { Layout } from './components/Layout';
 import { Loading } from './components/states';
 import { CatalogPage } from './pages/CatalogPage';
+import { NotFoundPage } from './pages/NotFoundPage';
 import { CartProvider } from './state/cart';
 import { SessionProvider } from './state/session';
 
@@ -26,17 +27,6 @@ function onDemand(Page: ComponentType) {
   );
 }
 
-function NotFound() {
-  return (
-    <section>
-      <h1>Page not found</h1>
-      <p>
-        <Link to="/">Back to the catalog</Link>
-      </p>
-    </section>
-  );
-}
-
 /** The web app's routes (docs/contract.md §4). */
 export const routes: RouteObject[] = [
   {
@@ -48,7 +38,7 @@ export const routes: RouteObject[] = [
       { path: '/login', element: onDemand(LoginPage) },
       { path: '/register', element: onDemand(RegisterPage) },
       { path: '/admin', element: onDemand(AdminPage) },
-      { path: '*', element: <NotFound /> },
+      { path: '*', element: <NotFoundPage /> },
     ],
   },
 ];

@@ -8,7 +8,7 @@ type Handler = (request: {
   method: string;
   url: URL;
   body: unknown;
-}) => { status: number; body?: unknown } | Promise<never>;
+}) => { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
 
 /** Sets or clears auth's `session_hint` cookie in the document, as its Set-Cookie headers would. */
 export function setSessionHint(present: boolean) {

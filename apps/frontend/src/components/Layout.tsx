@@ -1,47 +1,111 @@
-import { Link, NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { useEffect, useRef } from 'react';
+import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useCart } from '../state/cart';
+import { QueryProvider } from '../state/query';
 import { useSession } from '../state/session';
+import { focusHeading } from './page';
+
+function Logo() {
+  return (
+    <svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true" focusable="false">
+      <rect width="28" height="28" rx="8" fill="currentColor" />
+      <path d="M8 11h12l-1.4 9.2a2 2 0 0 1-2 1.8h-5.2a2 2 0 0 1-2-1.8z" fill="#fff" />
+      <path d="M11 11V9.5a3 3 0 0 1 6 0V11" fill="none" stroke="#fff" strokeWidth="1.8" />
+    </svg>
+  );
+}
+
+function CartIcon() {
+  return (
+    <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path
+        d="M3 4h2.2l2.1 10.5a2 2 0 0 0 2 1.5h7.6a2 2 0 0 0 2-1.6L20.5 8H6.4"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+      <circle cx="10" cy="20" r="1.6" fill="currentColor" />
+      <circle cx="17" cy="20" r="1.6" fill="currentColor" />
+    </svg>
+  );
+}
+
+/** Moves focus to the new page's heading after every navigation to another path. */
+function useFocusOnNavigation(main: React.RefObject<HTMLElement | null>) {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    focusHeading(main.current);
+  }, [pathname, main]);
+}
 
 export function Layout() {
   const { user, logout } = useSession();
   const { count } = useCart();
   const navigate = useNavigate();
+  const main = useRef<HTMLElement>(null);
+  useFocusOnNavigation(main);
   const isAdmin = user?.roles.includes('admin') ?? false;
   return (
-    <>
+    <QueryProvider>
+      <a
+        href="#main"
+        className="skip-link"
+        onClick={(event) => {
+          event.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header className="site-header">
-        <Link to="/" className="brand">
-          Platform Shop
-        </Link>
-        <nav aria-label="Main">
-          <NavLink to="/" end>
-            Catalog
-          </NavLink>
-          <NavLink to="/cart">Cart{count > 0 ? ` (${count})` : ''}</NavLink>
-          {isAdmin ? <NavLink to="/admin">Admin</NavLink> : null}
-          {user ? (
-            <>
-              <span className="who">{user.name ?? user.email}</span>
-              <button
-                type="button"
-                onClick={() => {
-                  void logout().then(() => navigate('/'));
-                }}
-              >
-                Log out
-              </button>
-            </>
-          ) : (
-            <>
+        <div className="site-header-inner">
+          <Link to="/" className="brand">
+            <Logo />
+            Platform Shop
+          </Link>
+          <nav aria-label="Main" className="site-nav">
+            {isAdmin ? <NavLink to="/admin">Admin</NavLink> : null}
+            <NavLink to="/cart" aria-label={count > 0 ? `Cart (${count})` : 'Cart'}>
+              <CartIcon />
+              Cart
+              {count > 0 ? (
+                <span className="cart-count" aria-hidden="true">
+                  {count}
+                </span>
+              ) : null}
+            </NavLink>
+            {user ? (
+              <>
+                <span className="who">{user.name ?? user.email}</span>
+                <button
+                  type="button"
+                  className="btn btn-ghost"
+                  onClick={() => {
+                    void logout().then(() => navigate('/'));
+                  }}
+                >
+                  Log out
+                </button>
+              </>
+            ) : (
               <NavLink to="/login">Log in</NavLink>
-              <NavLink to="/register">Register</NavLink>
-            </>
-          )}
-        </nav>
+            )}
+          </nav>
+        </div>
       </header>
-      <main>
+      <main id="main" ref={main} tabIndex={-1}>
         <Outlet />
       </main>
-    </>
+      <footer className="site-footer">
+        <p>Platform Shop · prices include any discount in force when you check your cart.</p>
+      </footer>
+    </QueryProvider>
   );
 }

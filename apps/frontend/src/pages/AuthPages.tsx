@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { Field } from '../components/Field';
+import { PageHeading, useTitle } from '../components/page';
 import { useSession } from '../state/session';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -85,11 +86,11 @@ function CredentialsForm(props: {
         required
       />
       {form.formError ? (
-        <p role="alert" className="form-error">
+        <p role="alert" className="alert alert-error">
           {form.formError}
         </p>
       ) : null}
-      <button type="submit" disabled={form.busy}>
+      <button type="submit" className="btn btn-block" disabled={form.busy}>
         {form.busy ? props.busyLabel : props.submitLabel}
       </button>
     </form>
@@ -102,10 +103,15 @@ export function LoginPage() {
   const location = useLocation();
   const form = useCredentialsForm(false);
   const registered = new URLSearchParams(location.search).has('registered');
+  useTitle('Log in');
   return (
-    <section aria-labelledby="login-title" className="form-page">
-      <h1 id="login-title">Log in</h1>
-      {registered ? <p role="status">Your account is ready. Log in to continue.</p> : null}
+    <section aria-labelledby="login-title" className="form-page card panel">
+      <PageHeading id="login-title">Log in</PageHeading>
+      {registered ? (
+        <p role="status" className="alert alert-success">
+          Your account is ready. Log in to continue.
+        </p>
+      ) : null}
       <CredentialsForm
         form={form}
         action={async () => {
@@ -116,7 +122,7 @@ export function LoginPage() {
         submitLabel="Log in"
         busyLabel="Logging in…"
       />
-      <p>
+      <p className="form-page-switch">
         New here? <Link to="/register">Create an account</Link>
       </p>
     </section>
@@ -128,9 +134,10 @@ export function RegisterPage() {
   const navigate = useNavigate();
   const form = useCredentialsForm(true);
   const [name, setName] = useState('');
+  useTitle('Create an account');
   return (
-    <section aria-labelledby="register-title" className="form-page">
-      <h1 id="register-title">Create an account</h1>
+    <section aria-labelledby="register-title" className="form-page card panel">
+      <PageHeading id="register-title">Create an account</PageHeading>
       <CredentialsForm
         form={form}
         action={async () => {
@@ -153,6 +160,9 @@ export function RegisterPage() {
       >
         <Field label="Name (optional)" name="name" autoComplete="name" value={name} onChange={setName} />
       </CredentialsForm>
+      <p className="form-page-switch">
+        Already have an account? <Link to="/login">Log in</Link>
+      </p>
     </section>
   );
 }

@@ -1,0 +1,33 @@
+import type { ReactNode } from 'react';
+import { useState } from 'react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { ApiError } from '../api/client';
+
+/** A failure worth one more try: the network, or a service that is down or overloaded. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 0 || error.status === 429 || error.status >= 500);
+}
+
+/**
+ * Server state for the web app. Lists stay fresh for half a minute and are refetched when the
+ * window regains focus; a transient failure is retried once after a short pause (not in tests,
+ * where a failure should show at once). Data already shown stays on screen when a refetch fails.
+ */
+export function createQueryClient(): QueryClient {
+  const testing = import.meta.env.MODE === 'test';
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 30_000,
+        retry: (failures, error) => !testing && failures < 1 && isTransient(error),
+        retryDelay: 600,
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+export function QueryProvider({ children }: { children: ReactNode }) {
+  const [client] = useState(createQueryClient);
+  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+}
