@@ -1,3 +1,4 @@
 export { createAuthService } from './app';
 export { loadAuthConfig } from './config';
 export type { AuthConfig } from './config';
+export { openApiDocument } from './openapi';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { LocalDatabase } from '@platform/devstack';
 import { eventually, launchDatabase, spawnServiceProcess } from '@platform/devstack';
+import { openApiDocument } from '../src/openapi';
 import type { RunningAuth } from './support';
 import { authEnv, PASSWORD, startAuth, uniqueEmail } from './support';
 
@@ -105,6 +106,8 @@ describe('service surface', () => {
   it('serves an OpenAPI 3.1 document generated from the validating schemas', async () => {
     const res = await auth.api().get('/api/auth/openapi.json');
     expect(res.status).toBe(200);
+    // The document built without a database (the web app's API types) is the one served.
+    expect(res.body).toEqual(openApiDocument());
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths as object).sort()).toEqual(
       [

@@ -4,7 +4,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { z } from 'zod';
-import { ApiRouter, createApiApp, createLogger, createMetrics, queryInt, unauthorized } from '../src';
+import {
+  ApiRouter,
+  createApiApp,
+  createLogger,
+  createMetrics,
+  documentOnlyDependencies,
+  queryInt,
+  requireAuth,
+  unauthorized,
+} from '../src';
+import type { TokenVerifier } from '../src';
 
 const router = new ApiRouter('/api/kit', { title: 'kit', version: '1' })
   .route({
@@ -205,6 +215,51 @@ describe('the OpenAPI document', () => {
         schema: expect.objectContaining({ type: 'array', maxItems: 3 }),
       }),
     ]);
+  });
+});
+
+describe('a router built only for its document', () => {
+  interface Deps {
+    store: { find: (id: string) => Promise<unknown> };
+    verifier: TokenVerifier;
+    settings: { secure: boolean };
+  }
+  const books = (deps: Deps) => {
+    const { store, settings } = deps;
+    return new ApiRouter('/api/books', { title: 'books', version: '1' }).route({
+      method: 'get',
+      path: '/:id',
+      operationId: 'getBook',
+      summary: 'One book',
+      security: 'bearer',
+      before: [requireAuth(deps.verifier)],
+      params: z.object({ id: z.string() }),
+      responses: { 200: { description: 'The book', schema: z.object({ title: z.string() }) } },
+      handler: async ({ params, res }) => {
+        res.json({ secure: settings.secure, book: await store.find(params.id) });
+      },
+    });
+  };
+
+  it('needs no real dependencies, and yields the document the real router serves', () => {
+    const deps = documentOnlyDependencies<Deps>('books');
+    const real: Deps = {
+      store: { find: () => Promise.resolve({}) },
+      verifier: {} as TokenVerifier,
+      settings: { secure: true },
+    };
+    expect(books(deps).openApiDocument()).toEqual(books(real).openApiDocument());
+  });
+
+  it('fails loudly if a handler ever uses one', () => {
+    const deps = documentOnlyDependencies<Deps>('books');
+    expect(() => deps.store.find('1')).toThrow(
+      'dependencies.store.find() was called, but the books routers were built only for their OpenAPI document',
+    );
+    expect(() => `${String(deps.settings.secure)}`).toThrow(
+      /dependencies\.settings\.secure was read as a value/,
+    );
+    expect(() => new (deps.store.find as unknown as new () => unknown)()).toThrow(/new dependencies/);
   });
 });
 

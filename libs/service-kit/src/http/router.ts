@@ -263,6 +263,30 @@ function parametersOf(schema: Schema, location: 'path' | 'query'): Record<string
   });
 }
 
+/**
+ * Stand-ins for a router's dependencies (database models, clients, verifiers, settings) when the
+ * router is built only to read its OpenAPI document: no database or other service is needed, since
+ * route declarations only capture their dependencies for the handlers. Every property read is
+ * another stand-in, and calling or converting one throws, so a handler that ran by mistake fails
+ * loudly. Each service package's `openApiDocument()` (src/openapi.ts) builds its document this way.
+ */
+export function documentOnlyDependencies<T extends object>(service: string): T {
+  const misuse = (what: string) => () => {
+    throw new Error(`${what}, but the ${service} routers were built only for their OpenAPI document`);
+  };
+  const standIn = (path: string): unknown =>
+    // A function target, so that calling and `new` reach the traps below.
+    new Proxy(function target() {}, {
+      get: (_target, property) =>
+        property === Symbol.toPrimitive || property === 'toString' || property === 'valueOf'
+          ? misuse(`${path} was read as a value`)
+          : standIn(`${path}.${String(property)}`),
+      apply: misuse(`${path}() was called`),
+      construct: misuse(`new ${path}() was called`),
+    });
+  return standIn('dependencies') as T;
+}
+
 const PATH_METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 
 /**
