@@ -2,6 +2,7 @@ import { render } from '@testing-library/react';
 import { createMemoryRouter, RouterProvider } from 'react-router-dom';
 import { vi } from 'vitest';
 import { api } from '../src/api/client';
+import { queryClient } from '../src/state/query-client';
 import { Providers, routes } from '../src/App';
 
 type Handler = (request: {
@@ -63,6 +64,8 @@ export const noSession: Record<string, Handler> = {};
 
 export function renderAt(path: string) {
   api.setSession(null);
+  // One query client serves the app: each test starts with nothing cached.
+  queryClient.clear();
   const router = createMemoryRouter(routes, { initialEntries: [path] });
   return {
     router,

@@ -1,7 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useCart } from '../state/cart';
-import { QueryProvider } from '../state/query';
 import { useSession } from '../state/session';
 import { focusHeading } from './page';
 
@@ -53,7 +52,7 @@ export function Layout() {
   useFocusOnNavigation(main);
   const isAdmin = user?.roles.includes('admin') ?? false;
   return (
-    <QueryProvider>
+    <>
       <a
         href="#main"
         className="skip-link"
@@ -106,6 +105,6 @@ export function Layout() {
       <footer className="site-footer">
         <p>Platform Shop · prices include any discount in force when you check your cart.</p>
       </footer>
-    </QueryProvider>
+    </>
   );
 }

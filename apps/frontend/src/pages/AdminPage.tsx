@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { Navigate } from 'react-router-dom';
 import { api, ApiError } from '../api/client';
 import type { AppliesTo, Discount, Item } from '../api/types';
@@ -12,6 +12,7 @@ import { Empty, ErrorState, Loading, SkeletonLines, StaleNotice } from '../compo
 import { describeDiscount, formatPrice } from '../format';
 import { discountScope } from '../offers';
 import { queryKeys, useDiscounts, useItems } from '../state/queries';
+import { queryClient } from '../state/query-client';
 import { useSession } from '../state/session';
 
 const ADMIN_PAGE_SIZE = 20;
@@ -321,7 +322,6 @@ function TableSkeleton() {
 }
 
 function ItemsAdmin() {
-  const queryClient = useQueryClient();
   const [q, setQ] = useState('');
   const [page, setPage] = useState(1);
   const items = useItems({ q, page, limit: ADMIN_PAGE_SIZE });
@@ -338,10 +338,13 @@ function ItemsAdmin() {
     setMessage(text);
     void queryClient.invalidateQueries({ queryKey: queryKeys.allItems });
   };
-  const remove = useMutation({
-    mutationFn: (item: Item) => api.request('DELETE', `/api/items/${item.id}`),
-    onSuccess: (_, item) => saved(`Deleted ${item.name}.`),
-  });
+  const remove = useMutation(
+    {
+      mutationFn: (item: Item) => api.request('DELETE', `/api/items/${item.id}`),
+      onSuccess: (_, item) => saved(`Deleted ${item.name}.`),
+    },
+    queryClient,
+  );
 
   return (
     <section aria-labelledby="admin-items" className="admin-section">
@@ -713,7 +716,6 @@ function discountState(discount: Discount, now = Date.now()): ReactNode {
 }
 
 function DiscountsAdmin() {
-  const queryClient = useQueryClient();
   const [q, setQ] = useState('');
   const [page, setPage] = useState(1);
   const discounts = useDiscounts({ q, page, limit: ADMIN_PAGE_SIZE });
@@ -730,10 +732,13 @@ function DiscountsAdmin() {
     setMessage(text);
     void queryClient.invalidateQueries({ queryKey: queryKeys.allDiscounts });
   };
-  const remove = useMutation({
-    mutationFn: (discount: Discount) => api.request('DELETE', `/api/discounts/${discount.id}`),
-    onSuccess: (_, discount) => saved(`Deleted ${discount.description}.`),
-  });
+  const remove = useMutation(
+    {
+      mutationFn: (discount: Discount) => api.request('DELETE', `/api/discounts/${discount.id}`),
+      onSuccess: (_, discount) => saved(`Deleted ${discount.description}.`),
+    },
+    queryClient,
+  );
 
   return (
     <section aria-labelledby="admin-discounts" className="admin-section">

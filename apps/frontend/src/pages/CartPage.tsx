@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api, ApiError } from '../api/client';
 import type { Quote } from '../api/types';
@@ -10,6 +10,7 @@ import { QuantityInput } from '../components/QuantityInput';
 import { Empty, ErrorState, isUnavailable, StaleNotice } from '../components/states';
 import { formatPrice } from '../format';
 import { useCart } from '../state/cart';
+import { queryClient } from '../state/query-client';
 
 type PricedLine = { itemId: string; quantity: number };
 
@@ -37,7 +38,6 @@ function goneItems(error: unknown): string[] | undefined {
 export function CartPage() {
   useTitle('Your cart');
   const { lines, setQuantity, remove, rememberNames } = useCart();
-  const queryClient = useQueryClient();
   const [codeInput, setCodeInput] = useState('');
   const [appliedCode, setAppliedCode] = useState('');
   const [codeError, setCodeError] = useState<string | undefined>();
@@ -49,13 +49,16 @@ export function CartPage() {
   const pricedKey = useSettled(linesKey, 250);
   const priced = useMemo(() => JSON.parse(pricedKey) as PricedLine[], [pricedKey]);
 
-  const quote = useQuery({
-    queryKey: quoteKey(pricedKey, appliedCode),
-    queryFn: () => askQuote(priced, appliedCode),
-    enabled: priced.length > 0,
-    placeholderData: keepPreviousData,
-    staleTime: 0,
-  });
+  const quote = useQuery(
+    {
+      queryKey: quoteKey(pricedKey, appliedCode),
+      queryFn: () => askQuote(priced, appliedCode),
+      enabled: priced.length > 0,
+      placeholderData: keepPreviousData,
+      staleTime: 0,
+    },
+    queryClient,
+  );
 
   const dropGone = (gone: string[]) => {
     gone.forEach(remove);
@@ -82,37 +85,42 @@ export function CartPage() {
       rememberNames(Object.fromEntries(quote.data.lines.map((line) => [line.itemId, line.name])));
   }, [quote.data, quote.isPlaceholderData, rememberNames]);
 
-  const apply = useMutation({
-    mutationFn: (code: string) =>
-      askQuote(
-        lines.map(({ itemId, quantity }) => ({ itemId, quantity })),
-        code,
-      ),
-    onSuccess: (answer, code) => {
-      queryClient.setQueryData(quoteKey(linesKey, code), answer);
-      setAppliedCode(code);
-      setCodeInput('');
-      setCodeError(undefined);
-      setCodeNote(
-        answer.appliedDiscounts.some((applied) => applied.code === code)
-          ? `${code} is applied.`
-          : `${code} is applied, but takes nothing off these items: it covers other items, or an offer already gives more.`,
-      );
+  const apply = useMutation(
+    {
+      mutationFn: (code: string) =>
+        askQuote(
+          lines.map(({ itemId, quantity }) => ({ itemId, quantity })),
+          code,
+        ),
+      onSuccess: (answer, code) => {
+        queryClient.setQueryData(quoteKey(linesKey, code), answer);
+        setAppliedCode(code);
+        setCodeInput('');
+        setCodeError(undefined);
+        setCodeNote(
+          answer.appliedDiscounts.some((applied) => applied.code === code)
+            ? `${code} is applied.`
+            : `${code} is applied, but takes nothing off these items: it covers other items, or an offer already gives more.`,
+        );
+      },
+      onError: (error, code) => {
+        setCodeNote(undefined);
+        const kept = appliedCode ? ` ${appliedCode} still applies.` : '';
+        const gone = goneItems(error);
+        if (gone) {
+          dropGone(gone);
+          setCodeError(`Please apply ${code} again: your cart changed.${kept}`);
+        } else if (error instanceof ApiError && error.code === 'INVALID_CODE')
+          setCodeError(
+            `This code is not valid: ${code} is unknown, has ended or has not started yet.${kept}`,
+          );
+        else if (isUnavailable(error))
+          setCodeError(`We couldn't check ${code} right now: the service is unavailable.${kept}`);
+        else setCodeError(`${code} wasn't applied: ${error.message}${kept}`);
+      },
     },
-    onError: (error, code) => {
-      setCodeNote(undefined);
-      const kept = appliedCode ? ` ${appliedCode} still applies.` : '';
-      const gone = goneItems(error);
-      if (gone) {
-        dropGone(gone);
-        setCodeError(`Please apply ${code} again: your cart changed.${kept}`);
-      } else if (error instanceof ApiError && error.code === 'INVALID_CODE')
-        setCodeError(`This code is not valid: ${code} is unknown, has ended or has not started yet.${kept}`);
-      else if (isUnavailable(error))
-        setCodeError(`We couldn't check ${code} right now: the service is unavailable.${kept}`);
-      else setCodeError(`${code} wasn't applied: ${error.message}${kept}`);
-    },
-  });
+    queryClient,
+  );
 
   if (lines.length === 0) {
     return (

@@ -4,13 +4,13 @@ import { ApiError } from '../api/client';
 import type { Item } from '../api/types';
 import { ItemImage } from '../components/ItemImage';
 import { PageHeading, useTitle } from '../components/page';
+import { Price } from '../components/Price';
 import { QuantityInput } from '../components/QuantityInput';
 import { ErrorState, Loading, SkeletonLines, StaleNotice } from '../components/states';
 import { describeDiscount } from '../format';
 import { bestOffer, discountScope } from '../offers';
 import { useCart } from '../state/cart';
 import { useActiveDiscounts, useItem } from '../state/queries';
-import { Price } from './CatalogPage';
 
 function BackLink() {
   return (

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import type { Discount, Item, ItemPage } from '../api/types';
+import { queryClient } from './query-client';
 
 /** The page of items a list query asks for. */
 export interface ItemQuery {
@@ -37,33 +38,45 @@ function search(query: Record<string, string | number | undefined>): string {
 
 /** One page of the catalog; the previous page stays on screen while the next one loads. */
 export function useItems(query: ItemQuery) {
-  return useQuery({
-    queryKey: queryKeys.items(query),
-    queryFn: () => api.get<ItemPage>(`/api/items?${search({ ...query })}`),
-    placeholderData: keepPreviousData,
-  });
+  return useQuery(
+    {
+      queryKey: queryKeys.items(query),
+      queryFn: () => api.get<ItemPage>(`/api/items?${search({ ...query })}`),
+      placeholderData: keepPreviousData,
+    },
+    queryClient,
+  );
 }
 
 export function useItem(id: string) {
-  return useQuery({
-    queryKey: queryKeys.item(id),
-    queryFn: () => api.get<{ item: Item }>(`/api/items/${encodeURIComponent(id)}`),
-  });
+  return useQuery(
+    {
+      queryKey: queryKeys.item(id),
+      queryFn: () => api.get<{ item: Item }>(`/api/items/${encodeURIComponent(id)}`),
+    },
+    queryClient,
+  );
 }
 
 export function useCategories() {
-  return useQuery({
-    queryKey: queryKeys.categories,
-    queryFn: () => api.get<{ categories: string[] }>('/api/items/categories'),
-    staleTime: 5 * 60_000,
-  });
+  return useQuery(
+    {
+      queryKey: queryKeys.categories,
+      queryFn: () => api.get<{ categories: string[] }>('/api/items/categories'),
+      staleTime: 5 * 60_000,
+    },
+    queryClient,
+  );
 }
 
 export function useActiveDiscounts() {
-  return useQuery({
-    queryKey: queryKeys.activeDiscounts,
-    queryFn: () => api.get<{ discounts: Discount[] }>('/api/discounts/active'),
-  });
+  return useQuery(
+    {
+      queryKey: queryKeys.activeDiscounts,
+      queryFn: () => api.get<{ discounts: Discount[] }>('/api/discounts/active'),
+    },
+    queryClient,
+  );
 }
 
 /**
@@ -71,24 +84,27 @@ export function useActiveDiscounts() {
  * answers with `total`; an answer without it is the whole list, searched and paged here.
  */
 export function useDiscounts(query: { q: string; page: number; limit: number }) {
-  return useQuery({
-    queryKey: queryKeys.discounts(query),
-    queryFn: async () => {
-      const answer = await api.get<DiscountPage>(`/api/discounts?${search({ ...query })}`);
-      if (answer.total !== undefined) return answer as Required<DiscountPage>;
-      const words = query.q.toLowerCase().split(/\s+/).filter(Boolean);
-      const matching = answer.discounts.filter((discount) => {
-        const text = `${discount.code ?? ''} ${discount.description}`.toLowerCase();
-        return words.every((word) => text.includes(word));
-      });
-      const start = (query.page - 1) * query.limit;
-      return {
-        discounts: matching.slice(start, start + query.limit),
-        page: query.page,
-        limit: query.limit,
-        total: matching.length,
-      };
+  return useQuery(
+    {
+      queryKey: queryKeys.discounts(query),
+      queryFn: async () => {
+        const answer = await api.get<DiscountPage>(`/api/discounts?${search({ ...query })}`);
+        if (answer.total !== undefined) return answer as Required<DiscountPage>;
+        const words = query.q.toLowerCase().split(/\s+/).filter(Boolean);
+        const matching = answer.discounts.filter((discount) => {
+          const text = `${discount.code ?? ''} ${discount.description}`.toLowerCase();
+          return words.every((word) => text.includes(word));
+        });
+        const start = (query.page - 1) * query.limit;
+        return {
+          discounts: matching.slice(start, start + query.limit),
+          page: query.page,
+          limit: query.limit,
+          total: matching.length,
+        };
+      },
+      placeholderData: keepPreviousData,
     },
-    placeholderData: keepPreviousData,
-  });
+    queryClient,
+  );
 }

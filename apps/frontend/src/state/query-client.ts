@@ -1,6 +1,4 @@
-import type { ReactNode } from 'react';
-import { useState } from 'react';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
 
 /** A failure worth one more try: the network, or a service that is down or overloaded. */
@@ -27,7 +25,9 @@ export function createQueryClient(): QueryClient {
   });
 }
 
-export function QueryProvider({ children }: { children: ReactNode }) {
-  const [client] = useState(createQueryClient);
-  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
-}
+/**
+ * The one client of the app, passed to each hook rather than provided through context: the layout
+ * and the catalog's first paint then need none of the query library, which loads with the pages'
+ * data parts (the catalog's first load stays within its script budget).
+ */
+export const queryClient = createQueryClient();
