@@ -71,12 +71,14 @@ export function Layout() {
           </Link>
           <nav aria-label="Main" className="site-nav">
             {isAdmin ? <NavLink to="/admin">Admin</NavLink> : null}
-            <NavLink to="/cart" aria-label={count > 0 ? `Cart (${count})` : 'Cart'}>
+            <NavLink to="/cart">
               <CartIcon />
-              Cart
+              Cart{' '}
               {count > 0 ? (
-                <span className="cart-count" aria-hidden="true">
+                <span className="cart-count">
+                  <span className="visually-hidden">(</span>
                   {count}
+                  <span className="visually-hidden">)</span>
                 </span>
               ) : null}
             </NavLink>
@@ -103,7 +105,7 @@ export function Layout() {
         <Outlet />
       </main>
       <footer className="site-footer">
-        <p>Platform Shop · prices include any discount in force when you check your cart.</p>
+        <p>Platform Shop · a demonstration store. Prices are checked, and discounts applied, in your cart.</p>
       </footer>
     </>
   );

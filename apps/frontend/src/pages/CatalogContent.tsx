@@ -28,7 +28,7 @@ function Offers({ discounts }: { discounts: Discount[] }) {
         <p key={discount.id} className="offer">
           <span className="badge badge-offer">{describeDiscount(discount)}</span>
           <span>
-            <strong>{discount.description}</strong> {discountScope(discount)}
+            <strong>{discount.description}</strong> <span className="hint">{discountScope(discount)}</span>
           </span>
         </p>
       ))}

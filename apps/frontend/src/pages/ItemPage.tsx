@@ -8,7 +8,7 @@ import { Price } from '../components/Price';
 import { QuantityInput } from '../components/QuantityInput';
 import { ErrorState, Loading, SkeletonLines, StaleNotice } from '../components/states';
 import { describeDiscount } from '../format';
-import { bestOffer, discountScope } from '../offers';
+import { bestOffer } from '../offers';
 import { useCart } from '../state/cart';
 import { useActiveDiscounts, useItem } from '../state/queries';
 
@@ -84,9 +84,7 @@ export function ItemPage() {
           {offer ? (
             <p className="offer">
               <span className="badge badge-offer">{describeDiscount(offer.discount)}</span>
-              <span>
-                {offer.discount.description} {discountScope(offer.discount)}
-              </span>
+              <span>{offer.discount.description}</span>
             </p>
           ) : null}
           {shown.description ? <p className="description">{shown.description}</p> : null}
