@@ -79,7 +79,8 @@ describe('a visitor, a customer and an admin', () => {
   });
 
   it('registers and logs in', async () => {
-    await page.getByRole('link', { name: 'Register' }).click();
+    await page.getByRole('link', { name: 'Log in' }).click();
+    await page.getByRole('link', { name: 'Create an account' }).click();
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -146,12 +147,14 @@ describe('a visitor, a customer and an admin', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await logIn(platform.admin.email, platform.admin.password);
     await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('button', { name: 'New item' }).click();
     const itemForm = page.getByRole('form', { name: 'New item' });
     await itemForm.getByLabel('Name').fill('E2E Teapot');
     await itemForm.getByLabel('Price').fill('25.00');
     await itemForm.getByLabel('Category').fill('kitchen');
     await itemForm.getByRole('button', { name: 'Create item' }).click();
     await page.getByText('Item created.').waitFor();
+    await page.getByRole('button', { name: 'New discount' }).click();
     const discountForm = page.getByRole('form', { name: 'New discount' });
     await discountForm.getByLabel('Description').fill('E2E autumn offer');
     await discountForm.getByLabel('Percent').fill('5');
