@@ -73,14 +73,17 @@ export function Layout() {
             {isAdmin ? <NavLink to="/admin">Admin</NavLink> : null}
             <NavLink to="/cart">
               <CartIcon />
-              Cart{' '}
               {count > 0 ? (
-                <span className="cart-count">
-                  <span className="visually-hidden">(</span>
-                  {count}
-                  <span className="visually-hidden">)</span>
-                </span>
-              ) : null}
+                <>
+                  <span aria-hidden="true">Cart</span>
+                  <span className="visually-hidden">{`Cart (${count})`}</span>
+                  <span className="cart-count" aria-hidden="true">
+                    {count}
+                  </span>
+                </>
+              ) : (
+                'Cart'
+              )}
             </NavLink>
             {user ? (
               <>
