@@ -181,9 +181,13 @@ export function CartPage() {
                   <h2 className="cart-line-name">
                     <Link to={`/items/${line.itemId}`}>{name}</Link>
                   </h2>
-                  <p className="hint">
-                    {priceLine ? `${money(priceLine.unitPriceCents)} each` : 'Price not available'}
-                  </p>
+                  {priceLine ? (
+                    <p className="hint">{money(priceLine.unitPriceCents)} each</p>
+                  ) : quote.isPending && quote.isFetching ? (
+                    <span className="skeleton skeleton-line cart-line-price-skeleton" aria-hidden="true" />
+                  ) : (
+                    <p className="hint">Price not available</p>
+                  )}
                   {priceLine && priceLine.discountCents > 0 ? (
                     <span className="badge badge-offer">−{money(priceLine.discountCents)}</span>
                   ) : null}
