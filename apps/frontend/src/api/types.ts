@@ -1,67 +1,53 @@
-export type Role = 'user' | 'admin';
+/**
+ * The platform's API types as the web app uses them, derived from the types generated from each
+ * service's OpenAPI document (src/api/generated, by `npm run api-types -w @platform/frontend`),
+ * by operation id. When a service changes what it answers or accepts, the generated types change
+ * and the compiler points at every page that has to follow.
+ */
+import type { operations as Auth } from './generated/auth';
+import type { operations as Discounts } from './generated/discounts';
+import type { operations as Items } from './generated/items';
 
-export interface User {
-  id: string;
-  email: string;
-  name: string | null;
-  roles: Role[];
+/** The JSON body of an operation's answer with the given status. */
+type Answer<Operation, Status extends number> = Operation extends {
+  responses: { [S in Status]: { content: { 'application/json': infer Body } } };
 }
+  ? Body
+  : never;
 
-export interface Item {
-  id: string;
-  name: string;
-  description: string;
-  priceCents: number;
-  currency: string;
-  category: string;
-  stock: number;
-  createdAt: string;
-  updatedAt: string;
+/** The JSON body an operation takes. */
+type RequestBody<Operation> = Operation extends {
+  requestBody: { content: { 'application/json': infer Body } };
 }
+  ? Body
+  : never;
 
-export interface ItemPage {
-  items: Item[];
-  page: number;
-  limit: number;
-  total: number;
-}
+// auth
 
-export type AppliesTo =
-  { type: 'all' } | { type: 'category'; category: string } | { type: 'items'; itemIds: string[] };
+export type User = Answer<Auth['me'], 200>['user'];
+export type Role = User['roles'][number];
+/** What the app keeps of a login or refresh answer (held in memory only). */
+export type Session = Pick<Answer<Auth['login'], 200>, 'accessToken' | 'expiresIn' | 'user'>;
+export type Credentials = RequestBody<Auth['login']>;
+export type Registration = RequestBody<Auth['register']>;
 
-export interface Discount {
-  id: string;
-  code?: string;
-  description: string;
-  percentOff?: number;
-  amountOffCents?: number;
-  appliesTo: AppliesTo;
-  startsAt?: string;
-  endsAt?: string;
-  active: boolean;
-}
+// items
 
-export interface QuoteLine {
-  itemId: string;
-  name: string;
-  unitPriceCents: number;
-  quantity: number;
-  lineSubtotalCents: number;
-  discountCents: number;
-  lineTotalCents: number;
-}
+export type Item = Answer<Items['getItem'], 200>['item'];
+/** A page of the catalog: `GET /api/items` without `ids` always answers with the paging fields. */
+export type ItemPage = Required<Answer<Items['listItems'], 200>>;
+export type ItemInput = RequestBody<Items['createItem']>;
+export type ItemChanges = RequestBody<Items['updateItem']>;
+export type Categories = Answer<Items['listCategories'], 200>;
 
-export interface Quote {
-  lines: QuoteLine[];
-  subtotalCents: number;
-  discountCents: number;
-  totalCents: number;
-  currency: string;
-  appliedDiscounts: { id: string; code: string | null; description: string; discountCents: number }[];
-}
+// discounts
 
-export interface Session {
-  accessToken: string;
-  expiresIn: number;
-  user: User;
-}
+export type Discount = Answer<Discounts['listActiveDiscounts'], 200>['discounts'][number];
+export type AppliesTo = Discount['appliesTo'];
+/** A page of every discount, for the admin (`GET /api/discounts`). */
+export type DiscountPage = Answer<Discounts['listDiscounts'], 200>;
+export type DiscountInput = RequestBody<Discounts['createDiscount']>;
+export type DiscountChanges = RequestBody<Discounts['updateDiscount']>;
+export type QuoteRequest = RequestBody<Discounts['quote']>;
+export type Quote = Answer<Discounts['quote'], 200>;
+export type QuoteLine = Quote['lines'][number];
