@@ -19,13 +19,21 @@ afterEach(() => rmSync(dist, { recursive: true, force: true }));
 /** Random bytes do not compress: a file of n kB weighs n kB gzipped too (plus a few bytes). */
 const asset = (name: string, kB: number) => writeFileSync(join(dist, 'assets', name), randomBytes(kB * 1000));
 
+/** The route table: the admin page is another route, loaded when it is shown. */
+const appSource = "const AdminPage = lazy(() => import('./pages/AdminPage').then((page) => page));\n";
+
 function build(manifest: Record<string, unknown>, files: Record<string, number>) {
   writeFileSync(join(dist, '.vite', 'manifest.json'), JSON.stringify(manifest));
+  writeFileSync(join(dist, 'App.tsx'), appSource);
   for (const [name, kB] of Object.entries(files)) asset(name, kB);
 }
 
 const run = (...args: string[]) => {
-  const result = spawnSync(process.execPath, [script, '--dist', dist, ...args], { encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [script, '--dist', dist, '--app', join(dist, 'App.tsx'), ...args],
+    { encoding: 'utf8' },
+  );
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 };
 
@@ -109,7 +117,46 @@ describe('the bundle budget', () => {
     expect(status).toBe(1);
   });
 
+  it('lists what the catalog loads lazily at once, and counts it with --strict', () => {
+    build(
+      {
+        ...app,
+        'index.html': {
+          ...app['index.html'],
+          dynamicImports: ['src/pages/AdminPage.tsx', 'src/pages/Content.tsx'],
+        },
+        'src/pages/Content.tsx': {
+          file: 'assets/Content.js',
+          src: 'src/pages/Content.tsx',
+          isDynamicEntry: true,
+          imports: ['index.html', '_query.js'],
+        },
+        '_query.js': { file: 'assets/query.js', imports: ['index.html'] },
+      },
+      {
+        'index.js': 30,
+        'vendor.js': 50,
+        'index.css': 1,
+        'vendor.css': 1,
+        'Content.js': 5,
+        'query.js': 10,
+        'AdminPage.js': 500,
+      },
+    );
+    const plain = run();
+    expect(plain.output).toMatch(/Loaded lazily as soon as it renders[^\n]*not in the budget/);
+    expect(plain.output).toMatch(/assets\/Content\.js/);
+    expect(plain.output).toMatch(/assets\/query\.js/);
+    expect(plain.output).not.toMatch(/AdminPage/);
+    expect(plain.output).toMatch(/JS with these +95\.\d\d +95\.\d\d/);
+    expect(plain.status).toBe(0);
+    const strict = run('--strict');
+    expect(strict.output).toMatch(/JS with these .* 90\.00 {2}OVER/);
+    expect(strict.status).toBe(1);
+  });
+
   it('says so when there is no build to measure', () => {
+    writeFileSync(join(dist, 'App.tsx'), appSource);
     const { status, output } = run();
     expect(output).toMatch(/manifest\.json not found: build first/);
     expect(status).toBe(2);
