@@ -7,6 +7,7 @@ import type { Collection, Db } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import type { Item } from '@platform/items/dist/models/item';
 import { searchTerms } from '@platform/items/dist/search';
+import { itemImagePath } from '@platform/items/dist/item-image';
 
 /** An items document as the service stores it: the model's fields plus mongoose's version key. */
 export type StoredItem = Item & { _id: ObjectId; __v: number };
@@ -98,6 +99,7 @@ export function catalogItem(index: number, now: Date): StoredItem {
     currency: 'EUR',
     category,
     stock: index % 50,
+    image: itemImagePath(name),
     searchTerms: searchTerms(name),
     createdAt: now,
     updatedAt: now,

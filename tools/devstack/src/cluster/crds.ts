@@ -29,10 +29,24 @@ export async function installChartCrds(cluster: ControlPlane): Promise<void> {
   );
   // Server-side apply: these CRDs are larger than the last-applied annotation allows.
   await cluster.kubectl(['apply', '--server-side', ...files.flatMap((file) => ['-f', file])]);
-  await cluster.kubectl([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    ...files.flatMap((file) => ['-f', file]),
-  ]);
+  const wait = () =>
+    cluster.kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      ...files.flatMap((file) => ['-f', file]),
+    ]);
+  // A CRD created an instant ago may not have a status yet, and kubectl wait then fails at once
+  // instead of waiting: try again until the API server has written one.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await wait();
+      return;
+    } catch (error) {
+      if (!/status\.conditions accessor error/.test((error as Error).message) || Date.now() > deadline)
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
