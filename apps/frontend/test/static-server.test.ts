@@ -1,5 +1,6 @@
 // @vitest-environment node
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SupervisedProcess } from '@platform/devstack';
@@ -97,6 +98,22 @@ describe('the static server of the web app', () => {
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expectSecurityHeaders(res);
     expect((await fetch(`${base}/assets/missing-0000.js`)).status).toBe(404);
+  });
+
+  it('sends the level-9 gzip the build made of each script and style, the bytes the budget counts', async () => {
+    const assets = readdirSync(join(app, 'dist', 'assets')).filter((name) => /\.(js|css)$/.test(name));
+    expect(assets.length).toBeGreaterThan(1);
+    for (const asset of assets) {
+      const answer = await new Promise<{ encoding?: string; length: number }>((resolve, reject) => {
+        get(`${base}/assets/${asset}`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          let length = 0;
+          res.on('data', (chunk: Buffer) => (length += chunk.length));
+          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], length }));
+        }).on('error', reject);
+      });
+      const precompressed = statSync(join(app, 'dist', 'assets', `${asset}.gz`)).size;
+      expect({ asset, ...answer }).toEqual({ asset, encoding: 'gzip', length: precompressed });
+    }
   });
 
   it('serves no source map and not the build manifest', async () => {
