@@ -156,7 +156,8 @@ describe('navigation and accessibility', () => {
       'GET /api/items': () => page([item('a', 'Kettle', 3499)]),
       'GET /api/items/a': () => ({ status: 200, body: { item: item('a', 'Kettle', 3499) } }),
     });
-    renderAt('/');
+    // In StrictMode, as the app runs in development: effects run twice, and still no navigation.
+    renderAt('/', { strict: true });
     await screen.findByRole('link', { name: 'Kettle' });
     expect(document.title).toBe('Catalog · Platform Shop');
     // On the first load focus stays where the browser put it.

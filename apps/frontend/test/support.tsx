@@ -62,7 +62,8 @@ export function fakeApi(handlers: Record<string, Handler>) {
 /** No session: no refresh cookie, so no session hint and no refresh request at start-up. */
 export const noSession: Record<string, Handler> = {};
 
-export function renderAt(path: string) {
+/** The app at `path`; `strict` renders it in StrictMode, as src/main.tsx does. */
+export function renderAt(path: string, { strict = false }: { strict?: boolean } = {}) {
   api.setSession(null);
   // One query client serves the app: each test starts with nothing cached.
   queryClient.clear();
@@ -73,6 +74,7 @@ export function renderAt(path: string) {
       <Providers>
         <RouterProvider router={router} />
       </Providers>,
+      { reactStrictMode: strict },
     ),
   };
 }

@@ -31,15 +31,17 @@ function CartIcon() {
   );
 }
 
-/** Moves focus to the new page's heading after every navigation to another path. */
+/**
+ * Moves focus to the new page's heading after every navigation to another path, never on the
+ * first load (compared with the path last seen, so an effect run twice, as StrictMode does in
+ * development, does not count as a navigation).
+ */
 function useFocusOnNavigation(main: React.RefObject<HTMLElement | null>) {
   const { pathname } = useLocation();
-  const first = useRef(true);
+  const shown = useRef(pathname);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    if (shown.current === pathname) return;
+    shown.current = pathname;
     focusHeading(main.current);
   }, [pathname, main]);
 }
