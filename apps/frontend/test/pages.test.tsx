@@ -424,6 +424,38 @@ describe('cart', () => {
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
+  it('keeps the last prices, marked out of date, when a later price check fails', async () => {
+    inCart([{ itemId: 'a', quantity: 2, name: 'Kettle' }]);
+    let down = false;
+    fakeApi({
+      ...noSession,
+      'POST /api/discounts/quote': ({ body }) =>
+        down
+          ? unavailable()
+          : {
+              status: 200,
+              body: quote(0, null, (body as { lines: { quantity: number }[] }).lines[0]?.quantity),
+            },
+    });
+    renderAt('/cart');
+    await waitFor(() => expect(total()).toHaveTextContent('€69.98'));
+
+    down = true;
+    numberInput(screen.getByLabelText('Quantity of Kettle'), '3');
+    const stale = await screen.findByRole('alert');
+    expect(stale).toHaveTextContent(
+      "We couldn't update your prices, so the totals below may be out of date.",
+    );
+    expect(total()).toHaveTextContent('€69.98');
+    expect(screen.getByRole('link', { name: 'Kettle' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Remove Kettle' })).toBeEnabled();
+
+    down = false;
+    await userEvent.click(within(stale).getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(total()).toHaveTextContent('€104.97'));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
   it('brings a quantity above 100 down to 100 with a message, and prices that', async () => {
     inCart([{ itemId: 'a', quantity: 2 }]);
     const { calls } = fakeApi({

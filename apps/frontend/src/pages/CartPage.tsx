@@ -80,9 +80,14 @@ export function CartPage() {
     // Reacts to a new failure only.
   }, [quote.error]);
 
+  // The last prices the service gave: shown, marked out of date, when a later check fails (a
+  // failed query for new quantities has no data of its own).
+  const [lastPriced, setLastPriced] = useState<Quote | undefined>();
   useEffect(() => {
-    if (quote.data && !quote.isPlaceholderData)
+    if (quote.data && !quote.isPlaceholderData) {
+      setLastPriced(quote.data);
       rememberNames(Object.fromEntries(quote.data.lines.map((line) => [line.itemId, line.name])));
+    }
   }, [quote.data, quote.isPlaceholderData, rememberNames]);
 
   const apply = useMutation(
@@ -140,8 +145,8 @@ export function CartPage() {
     );
   }
 
-  const data = quote.data;
-  const current = data && !quote.isPlaceholderData && pricedKey === linesKey;
+  const data = quote.data ?? (lines.length > 0 ? lastPriced : undefined);
+  const current = quote.data && !quote.isPlaceholderData && pricedKey === linesKey;
   const money = (cents: number) => formatPrice(cents, data?.currency ?? 'EUR');
   const count = lines.reduce((sum, line) => sum + line.quantity, 0);
   const updating = quote.isFetching || pricedKey !== linesKey;
