@@ -379,11 +379,16 @@ describe.each(VIEWPORTS)('$name', (viewport) => {
     await check('cart-invalid-code');
   });
 
-  it('keeps the cart lines, removable, while the quote is down, and prices them again on retry', async () => {
+  it('keeps the cart lines and the last prices, marked out of date, while the quote is down, and prices them again on retry', async () => {
+    const pricedTotal = await page.getByTestId('total').textContent();
+    expect(pricedTotal).toMatch(/€/);
     await page.route(isQuote, unavailable);
     await page.getByRole('button', { name: 'Increase the quantity of Stainless Steel Kettle' }).click();
     const quoteDown = page.getByRole('alert').filter({ hasText: 'your prices' });
-    await quoteDown.getByText("We can't load your prices right now: the service is unavailable.").waitFor();
+    await quoteDown
+      .getByText("We couldn't update your prices, so the totals below may be out of date.")
+      .waitFor();
+    expect(await page.getByTestId('total').textContent()).toBe(pricedTotal);
     const lines = page.getByRole('list', { name: 'Items in your cart' }).getByRole('listitem');
     expect(await lines.count()).toBe(2);
     await check('cart-quote-down', { dark: true });
