@@ -1,6 +1,4 @@
 /** Types of item-images.mjs, for the test that checks the committed pictures. */
-export function itemImageSlug(name: string): string;
-export function seedItems(source?: string): [name: string, category: string][];
 export function itemSvg(name: string, category: string): string;
 export function placeholderSvg(): string;
 export function writeItemImages(out?: string): string[];

@@ -1,33 +1,19 @@
 // Writes the pictures of the seeded catalog: one small SVG per item of apps/items/src/seed-catalog.ts,
 // named as the items service names them (`/images/items/<slug>.svg`), plus the placeholder shown for
-// an item without a picture. Deterministic (the same names give the same files) and dependency-free:
+// an item without a picture. Deterministic (the same names give the same files); it reads the catalog
+// and the naming rule from the items service's build (npm run build -w @platform/items):
 //
 //   node apps/frontend/scripts/item-images.mjs [output directory]
 //
 // The output directory defaults to apps/frontend/public/images; the files are committed.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The items service's own catalog and file naming (its build; both modules have no dependencies).
+import { itemImageSlug } from '@platform/items/dist/item-image.js';
+import { DEMO_CATALOG } from '@platform/items/dist/seed-catalog.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SEED_CATALOG = join(here, '..', '..', 'items', 'src', 'seed-catalog.ts');
-
-/** The same rule as itemImageSlug in apps/items/src/item-image.ts. */
-export function itemImageSlug(name) {
-  return name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
-
-/** `[name, category]` of every seeded item, read from the seed catalog's source. */
-export function seedItems(source = readFileSync(SEED_CATALOG, 'utf8')) {
-  const entry = /\[\s*'((?:[^'\\]|\\.)*)',\s*'((?:[^'\\]|\\.)*)',\s*\d/g;
-  return [...source.matchAll(entry)].map((match) => [
-    match[1].replace(/\\(.)/g, '$1'),
-    match[2].replace(/\\(.)/g, '$1'),
-  ]);
-}
 
 // Each category's colours: background, a second background tone, ink and accent.
 const PALETTES = {
@@ -169,7 +155,7 @@ export function placeholderSvg() {
 export function writeItemImages(out = join(here, '..', 'public', 'images')) {
   const written = [];
   mkdirSync(join(out, 'items'), { recursive: true });
-  for (const [name, category] of seedItems()) {
+  for (const [name, category] of DEMO_CATALOG) {
     const path = join(out, 'items', `${itemImageSlug(name)}.svg`);
     writeFileSync(path, itemSvg(name, category));
     written.push(path);
