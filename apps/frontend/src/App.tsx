@@ -1,7 +1,6 @@
 import { lazy, Suspense } from 'react';
-import type { ComponentType } from 'react';
-import { BrowserRouter, useRoutes } from 'react-router-dom';
-import type { RouteObject } from 'react-router-dom';
+import type { ComponentType, ReactNode } from 'react';
+import { Route, Switch } from 'wouter';
 import { Layout } from './components/Layout';
 import { Loading } from './components/states';
 import { CatalogPage } from './pages/CatalogPage';
@@ -27,23 +26,27 @@ function onDemand(Page: ComponentType) {
   );
 }
 
-/** The web app's routes (docs/contract.md §4). */
-export const routes: RouteObject[] = [
-  {
-    element: <Layout />,
-    children: [
-      { path: '/', element: <CatalogPage /> },
-      { path: '/items/:id', element: onDemand(ItemPage) },
-      { path: '/cart', element: onDemand(CartPage) },
-      { path: '/login', element: onDemand(LoginPage) },
-      { path: '/register', element: onDemand(RegisterPage) },
-      { path: '/admin', element: onDemand(AdminPage) },
-      { path: '*', element: <NotFoundPage /> },
-    ],
-  },
-];
+/**
+ * The web app's routes (docs/contract.md §4) inside the layout: the first route that matches the
+ * path is shown, and a path no route names gets the "Page not found" page.
+ */
+export function AppRoutes() {
+  return (
+    <Layout>
+      <Switch>
+        <Route path="/" component={CatalogPage} />
+        <Route path="/items/:id">{onDemand(ItemPage)}</Route>
+        <Route path="/cart">{onDemand(CartPage)}</Route>
+        <Route path="/login">{onDemand(LoginPage)}</Route>
+        <Route path="/register">{onDemand(RegisterPage)}</Route>
+        <Route path="/admin">{onDemand(AdminPage)}</Route>
+        <Route component={NotFoundPage} />
+      </Switch>
+    </Layout>
+  );
+}
 
-export function Providers({ children }: { children: React.ReactNode }) {
+export function Providers({ children }: { children: ReactNode }) {
   return (
     <SessionProvider>
       <CartProvider>{children}</CartProvider>
@@ -51,21 +54,15 @@ export function Providers({ children }: { children: React.ReactNode }) {
   );
 }
 
-function AppRoutes() {
-  return useRoutes(routes);
-}
-
 /**
- * The browser's router in declarative mode (BrowserRouter and useRoutes): the app loads its data in
- * components, not in route loaders, and the data router (createBrowserRouter) would add about
- * 15 kB of gzipped script to every first visit for features it does not use.
+ * The app on the browser's address bar: wouter's default location reads and pushes the History
+ * API, so no router component is needed around the routes (the tests put one with an in-memory
+ * location there instead).
  */
 export function App() {
   return (
     <Providers>
-      <BrowserRouter>
-        <AppRoutes />
-      </BrowserRouter>
+      <AppRoutes />
     </Providers>
   );
 }

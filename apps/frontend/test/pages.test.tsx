@@ -110,13 +110,13 @@ describe('catalog', () => {
       'GET /api/items': ({ url }) =>
         url.searchParams.get('page') === '999' ? page([], 13, 999) : page([item('m', 'Mug', 1200)], 13, 2),
     });
-    const { router } = renderAt('/?page=999');
+    const { address } = renderAt('/?page=999');
     expect(await screen.findByText('There is no page 999.')).toBeInTheDocument();
     expect(screen.getByText('The catalog has 2 pages.')).toBeInTheDocument();
     expect(screen.queryByText('The catalog is empty.')).not.toBeInTheDocument();
     await userEvent.click(screen.getByRole('link', { name: 'Go to the last page' }));
     expect(await screen.findByRole('link', { name: 'Mug' })).toBeInTheDocument();
-    expect(router.state.location.search).toBe('?page=2');
+    expect(address()).toBe('/?page=2');
     expect(calls.some((call) => call.path.includes('page=2'))).toBe(true);
   });
 
@@ -184,6 +184,21 @@ describe('navigation and accessibility', () => {
     }
     // Skip link, brand, cart, log in, search, search button, category: then the first product.
     expect(stops - 1).toBeLessThanOrEqual(7);
+  });
+
+  it('marks the link of the page shown as the current page', async () => {
+    fakeApi({ ...noSession });
+    renderAt('/cart');
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
+    await waitFor(() =>
+      expect(within(nav).getByRole('link', { name: 'Cart' })).toHaveAttribute('aria-current', 'page'),
+    );
+    expect(within(nav).getByRole('link', { name: 'Log in' })).not.toHaveAttribute('aria-current');
+    await userEvent.click(within(nav).getByRole('link', { name: 'Log in' }));
+    await waitFor(() =>
+      expect(within(nav).getByRole('link', { name: 'Log in' })).toHaveAttribute('aria-current', 'page'),
+    );
+    expect(within(nav).getByRole('link', { name: 'Cart' })).not.toHaveAttribute('aria-current');
   });
 
   it('says when a page does not exist, with its own title', async () => {
@@ -287,7 +302,7 @@ describe('register and log in', () => {
       'GET /api/items/categories': () => ({ status: 200, body: { categories: [] } }),
       'GET /api/discounts/active': () => ({ status: 200, body: { discounts: [] } }),
     });
-    const { router } = renderAt('/register');
+    const { address } = renderAt('/register');
     await userEvent.type(await screen.findByLabelText('Email'), 'ada@example.com');
     await userEvent.type(screen.getByLabelText('Password'), 'a long password');
     await userEvent.click(screen.getByRole('button', { name: 'Create account' }));
@@ -296,7 +311,7 @@ describe('register and log in', () => {
     await userEvent.type(screen.getByLabelText('Password'), 'a long password');
     await userEvent.click(screen.getByRole('button', { name: 'Log in' }));
     expect(await screen.findByText('Ada')).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe('/');
+    expect(address()).toBe('/');
     expect(screen.queryByRole('link', { name: 'Admin' })).not.toBeInTheDocument();
   });
 
@@ -510,6 +525,13 @@ describe('cart', () => {
 describe('admin', () => {
   const admin = { 'POST /api/auth/refresh': () => ({ status: 200, body: session(['user', 'admin']) }) };
   const discountList = (discounts: unknown[]) => ({ status: 200, body: { discounts } });
+
+  it('sends a visitor without a session to the login page', async () => {
+    fakeApi({ ...noSession });
+    const { address } = renderAt('/admin');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Log in' })).toBeInTheDocument();
+    expect(address()).toBe('/login');
+  });
 
   it('is refused to a user who is not an admin', async () => {
     fakeApi({ 'POST /api/auth/refresh': () => ({ status: 200, body: session(['user']) }) });

@@ -1,9 +1,10 @@
 import { render } from '@testing-library/react';
-import { createMemoryRouter, RouterProvider } from 'react-router-dom';
 import { vi } from 'vitest';
+import { Router } from 'wouter';
+import { memoryLocation } from 'wouter/memory-location';
 import { api } from '../src/api/client';
 import { queryClient } from '../src/state/query-client';
-import { Providers, routes } from '../src/App';
+import { AppRoutes, Providers } from '../src/App';
 
 type Handler = (request: {
   method: string;
@@ -62,17 +63,22 @@ export function fakeApi(handlers: Record<string, Handler>) {
 /** No session: no refresh cookie, so no session hint and no refresh request at start-up. */
 export const noSession: Record<string, Handler> = {};
 
-/** The app at `path`; `strict` renders it in StrictMode, as src/main.tsx does. */
+/**
+ * The app at `path` (with its query string), on an in-memory location; `strict` renders it in
+ * StrictMode, as src/main.tsx does. `address()` is where the app has navigated since: path and query.
+ */
 export function renderAt(path: string, { strict = false }: { strict?: boolean } = {}) {
   api.setSession(null);
   // One query client serves the app: each test starts with nothing cached.
   queryClient.clear();
-  const router = createMemoryRouter(routes, { initialEntries: [path] });
+  const location = memoryLocation({ path, record: true });
   return {
-    router,
+    address: () => location.history.at(-1),
     ...render(
       <Providers>
-        <RouterProvider router={router} />
+        <Router hook={location.hook}>
+          <AppRoutes />
+        </Router>
       </Providers>,
       { reactStrictMode: strict },
     ),

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
-import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import type { ReactNode } from 'react';
+import { Link, useLocation, useRoute } from 'wouter';
 import { useCart } from '../state/cart';
 import { useSession } from '../state/session';
 import { focusHeading } from './page';
@@ -37,7 +38,7 @@ function CartIcon() {
  * development, does not count as a navigation).
  */
 function useFocusOnNavigation(main: React.RefObject<HTMLElement | null>) {
-  const { pathname } = useLocation();
+  const [pathname] = useLocation();
   const shown = useRef(pathname);
   useEffect(() => {
     if (shown.current === pathname) return;
@@ -46,10 +47,20 @@ function useFocusOnNavigation(main: React.RefObject<HTMLElement | null>) {
   }, [pathname, main]);
 }
 
-export function Layout() {
+/** A link of the main navigation, marked as the current page (the styles show it) while its route is shown. */
+function NavLink({ to, children }: { to: string; children: ReactNode }) {
+  const [current] = useRoute(to);
+  return (
+    <Link to={to} aria-current={current ? 'page' : undefined}>
+      {children}
+    </Link>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
   const { user, logout } = useSession();
   const { count } = useCart();
-  const navigate = useNavigate();
+  const [, navigate] = useLocation();
   const main = useRef<HTMLElement>(null);
   useFocusOnNavigation(main);
   const isAdmin = user?.roles.includes('admin') ?? false;
@@ -107,7 +118,7 @@ export function Layout() {
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        <Outlet />
+        {children}
       </main>
       <footer className="site-footer">
         <p>Platform Shop · a demonstration store. Prices are checked, and discounts applied, in your cart.</p>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { useMutation } from '@tanstack/react-query';
-import { Navigate } from 'react-router-dom';
+import { Redirect } from 'wouter';
 import { api, ApiError } from '../api/client';
 import type { AppliesTo, Discount, Item } from '../api/types';
 import { Dialog } from '../components/Dialog';
@@ -875,7 +875,7 @@ export function AdminPage() {
   useTitle('Admin');
   const { user, restoring } = useSession();
   if (restoring) return <Loading what="your session" />;
-  if (!user) return <Navigate to="/login" replace />;
+  if (!user) return <Redirect to="/login" replace />;
   if (!user.roles.includes('admin')) {
     return (
       <section aria-labelledby="admin-title">

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { Link, useLocation, useSearch } from 'wouter';
 import { ApiError } from '../api/client';
 import { Field } from '../components/Field';
 import { PageHeading, useTitle } from '../components/page';
@@ -99,10 +99,9 @@ function CredentialsForm(props: {
 
 export function LoginPage() {
   const { login } = useSession();
-  const navigate = useNavigate();
-  const location = useLocation();
+  const [, navigate] = useLocation();
   const form = useCredentialsForm(false);
-  const registered = new URLSearchParams(location.search).has('registered');
+  const registered = new URLSearchParams(useSearch()).has('registered');
   useTitle('Log in');
   return (
     <section aria-labelledby="login-title" className="form-page card panel">
@@ -116,7 +115,7 @@ export function LoginPage() {
         form={form}
         action={async () => {
           await login(form.email.trim(), form.password);
-          await navigate('/');
+          navigate('/');
         }}
         passwordAutoComplete="current-password"
         submitLabel="Log in"
@@ -131,7 +130,7 @@ export function LoginPage() {
 
 export function RegisterPage() {
   const { register } = useSession();
-  const navigate = useNavigate();
+  const [, navigate] = useLocation();
   const form = useCredentialsForm(true);
   const [name, setName] = useState('');
   useTitle('Create an account');
@@ -151,7 +150,7 @@ export function RegisterPage() {
             }
             throw error;
           }
-          await navigate('/login?registered');
+          navigate('/login?registered');
         }}
         passwordAutoComplete="new-password"
         passwordHint="At least 10 characters."

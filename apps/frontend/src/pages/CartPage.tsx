@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
-import { Link } from 'react-router-dom';
+import { Link } from 'wouter';
 import { api, ApiError } from '../api/client';
 import type { Quote } from '../api/types';
 import { Field } from '../components/Field';

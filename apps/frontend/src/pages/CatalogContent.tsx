@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'wouter';
 import type { Discount, Item } from '../api/types';
 import { ItemImage } from '../components/ItemImage';
 import { CatalogSkeleton } from '../components/CatalogSkeleton';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams } from 'wouter';
 import { ApiError } from '../api/client';
 import type { Item } from '../api/types';
 import { ItemImage } from '../components/ItemImage';
@@ -21,7 +21,7 @@ function BackLink() {
 }
 
 export function ItemPage() {
-  const { id = '' } = useParams();
+  const { id = '' } = useParams<'/items/:id'>();
   const item = useItem(id);
   const offers = useActiveDiscounts();
   const { add } = useCart();
