@@ -25,6 +25,8 @@ export default defineConfig({
     environment: 'jsdom',
     globals: true,
     setupFiles: ['./test/setup.ts'],
+    // Room for a few of Testing Library's waits (3 s each, test/setup.ts) in one test.
+    testTimeout: 15_000,
     include: ['test/**/*.test.{ts,tsx}'],
   },
 });
