@@ -1,7 +1,7 @@
 import type { ApiError } from '../src/api/client';
 import { ApiClient } from '../src/api/client';
 import { formatPrice } from '../src/format';
-import { parseCents } from '../src/pages/AdminPage';
+import { parseCents } from '../src/pages/admin/values';
 import { validateCredentials } from '../src/pages/AuthPages';
 
 const pathOf = (input: RequestInfo | URL) =>

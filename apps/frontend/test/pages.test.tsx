@@ -655,6 +655,72 @@ describe('admin', () => {
     expect(calls.some((call) => call.method === 'POST' && call.path === '/api/discounts')).toBe(false);
   });
 
+  it('lists discounts in a table it searches and pages through the API', async () => {
+    const { calls } = fakeApi({
+      ...admin,
+      'GET /api/items': () => page([]),
+      'GET /api/discounts': ({ url }) => {
+        const q = url.searchParams.get('q');
+        const pageNumber = Number(url.searchParams.get('page'));
+        const description = q ? 'Spring sale' : `Offer ${pageNumber}`;
+        return {
+          status: 200,
+          body: {
+            discounts: [{ ...kitchenWeek, id: `d${pageNumber}`, description }],
+            page: pageNumber,
+            limit: 20,
+            total: q ? 1 : 25,
+          },
+        };
+      },
+    });
+    renderAt('/admin');
+    const table = await screen.findByRole('table', { name: 'Discounts, page 1 of 2' });
+    expect(within(table).getByRole('rowheader', { name: 'Offer 1' })).toBeInTheDocument();
+    expect(screen.getByText('25 discounts')).toBeInTheDocument();
+    await userEvent.click(
+      within(screen.getByRole('navigation', { name: 'Discount pages' })).getByRole('button', {
+        name: 'Next',
+      }),
+    );
+    expect(await screen.findByRole('table', { name: 'Discounts, page 2 of 2' })).toBeInTheDocument();
+    expect(screen.getByRole('rowheader', { name: 'Offer 2' })).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText('Search discounts'), 'spring');
+    expect(await screen.findByRole('rowheader', { name: 'Spring sale' })).toBeInTheDocument();
+    expect(screen.getByRole('table', { name: 'Discounts, page 1 of 1' })).toBeInTheDocument();
+    expect(screen.queryByRole('navigation', { name: 'Discount pages' })).not.toBeInTheDocument();
+    const searched = calls.filter(
+      (call) => call.path.startsWith('/api/discounts?') && call.path.includes('q=spring'),
+    );
+    expect(searched).toHaveLength(1);
+    expect(searched[0]?.path).toContain('page=1');
+  });
+
+  it('says when a discount code is taken, next to the code', async () => {
+    fakeApi({
+      ...admin,
+      'GET /api/items': () => page([]),
+      'GET /api/discounts': () => discountList([]),
+      'POST /api/discounts': () => ({
+        status: 409,
+        body: { error: { code: 'CODE_TAKEN', message: 'A discount with this code exists' } },
+      }),
+    });
+    renderAt('/admin');
+    await userEvent.click(await screen.findByRole('button', { name: 'New discount' }));
+    const form = await screen.findByRole('form', { name: 'New discount' });
+    await userEvent.type(within(form).getByLabelText('Description'), 'Welcome');
+    await userEvent.type(within(form).getByLabelText('Percent'), '10');
+    await userEvent.type(within(form).getByLabelText('Code'), 'welcome10');
+    await userEvent.click(within(form).getByRole('button', { name: 'Create discount' }));
+    await waitFor(() =>
+      expect(within(form).getByLabelText('Code')).toHaveAccessibleDescription(
+        'Empty for an automatic discount Another discount already uses this code.',
+      ),
+    );
+    expect(within(form).getByRole('button', { name: 'Create discount' })).toBeEnabled();
+  });
+
   it('edits a discount', async () => {
     let stored = { ...kitchenWeek };
     const { calls } = fakeApi({
