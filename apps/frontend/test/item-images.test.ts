@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { itemImageSlug } from '../../items/src/item-image';
 import { DEMO_CATALOG } from '../../items/src/seed-catalog';
+import { DRAWINGS } from '../scripts/item-drawings.mjs';
 import { writeItemImages } from '../scripts/item-images.mjs';
 
 /** The pictures of the seeded catalog ship with the web app (scripts/item-images.mjs writes them). */
@@ -18,6 +19,27 @@ describe('the seeded items’ pictures', () => {
       expect(statSync(path).size).toBeLessThan(4096);
     }
     expect(readFileSync(join(images, 'item-placeholder.svg'), 'utf8')).toContain('<svg');
+  });
+
+  it('each show their own item: every seeded item has a drawing, and no two drawings are alike', () => {
+    const colours = { ink: '#111111', accent: '#222222' };
+    const drawings = DEMO_CATALOG.map(([name]) => {
+      const draw = DRAWINGS[name];
+      expect({ name, drawing: typeof draw }).toEqual({ name, drawing: 'function' });
+      return draw?.(colours);
+    });
+    expect(new Set(drawings).size).toBe(DEMO_CATALOG.length);
+  });
+
+  it('are well-formed: no element names an attribute twice', () => {
+    for (const [name] of DEMO_CATALOG) {
+      const svg = readFileSync(join(images, 'items', `${itemImageSlug(name)}.svg`), 'utf8');
+      for (const [tag] of svg.matchAll(/<[a-zA-Z][^>]*>/g)) {
+        const attributes = [...tag.matchAll(/\s([a-zA-Z:-]+)=/g)].map(([, attribute]) => attribute);
+        const repeated = attributes.filter((attribute, index) => attributes.indexOf(attribute) !== index);
+        expect({ name, tag, repeated }).toEqual({ name, tag, repeated: [] });
+      }
+    }
   });
 
   it('are each different', () => {
