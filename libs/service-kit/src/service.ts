@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
 import type { Connection } from 'mongoose';
@@ -8,6 +7,7 @@ import type { ServiceEnv } from './config';
 import { bindHost, ConfigError } from './config';
 import { Database } from './database';
 import { monitorDatabaseCommands } from './database-metrics';
+import { createAppServer } from './http/server';
 import { createApiApp } from './http/app';
 import type { ApiRouter } from './http/router';
 import type { Logger } from './logger';
@@ -96,12 +96,12 @@ export class Service<C extends ServiceEnv = ServiceEnv> {
       isShuttingDown: () => this.readiness.isShuttingDown,
       middleware: this.parts.middleware ?? [],
     });
-    this.apiServer = createServer(api);
+    this.apiServer = createAppServer(api);
     // Longer than common load balancer idle timeouts, so the balancer closes first.
     this.apiServer.keepAliveTimeout = 65_000;
     this.apiServer.headersTimeout = 66_000;
     this.apiServer.requestTimeout = 30_000;
-    this.managementServer = createServer(
+    this.managementServer = createAppServer(
       createManagementApp({ logger: this.logger, metrics: this.metrics, readiness: this.readiness }),
     );
     await listen(this.apiServer, host, this.config.PORT);
