@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Readiness } from './readiness';
 
@@ -121,12 +121,27 @@ export function routeTemplate(req: Request, res: Response): string {
   return 'unmatched';
 }
 
-export function requestMetrics(metrics: ServiceMetrics) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const stop = metrics.httpRequestDuration.startTimer();
-    res.once('finish', () => {
-      stop({ method: req.method, route: routeTemplate(req, res), status_code: String(res.statusCode) });
-    });
-    next();
+/**
+ * Observes request durations under method, route template and status code. Each combination's
+ * labelled series is looked up once and kept, so a request allocates no label object.
+ */
+export function requestDurationRecorder(
+  histogram: ServiceMetrics['httpRequestDuration'],
+): (method: string, route: string, statusCode: number, seconds: number) => void {
+  type Series = ReturnType<typeof histogram.labels>;
+  // route -> status code -> method: every label set is bounded (route templates, the HTTP
+  // parser's methods, three-digit statuses).
+  const byRoute = new Map<string, Map<number, Map<string, Series>>>();
+  return (method, route, statusCode, seconds) => {
+    let byStatus = byRoute.get(route);
+    if (!byStatus) byRoute.set(route, (byStatus = new Map<number, Map<string, Series>>()));
+    let byMethod = byStatus.get(statusCode);
+    if (!byMethod) byStatus.set(statusCode, (byMethod = new Map<string, Series>()));
+    let series = byMethod.get(method);
+    if (!series) {
+      series = histogram.labels({ method, route, status_code: String(statusCode) });
+      byMethod.set(method, series);
+    }
+    series.observe(seconds);
   };
 }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import helmet from 'helmet';
 import request from 'supertest';
 import { dropDatabase, metricValue } from '@platform/devstack';
 import type { Service } from '../src';
@@ -130,6 +132,31 @@ describe('API app', () => {
     expect(res.headers['strict-transport-security']).toBeDefined();
     expect(res.headers['x-powered-by']).toBeUndefined();
     expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('sends exactly the headers helmet itself sets, on success and error responses alike', async () => {
+    // helmet run as its own middleware on a bare server is the reference for the prepared set.
+    const bare = createServer((req, res) => {
+      helmet()(req, res, () => res.end());
+    });
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    try {
+      const reference = await request(bare).get('/');
+      const helmetHeaders = Object.keys(reference.headers).filter(
+        (name) => !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name),
+      );
+      expect(helmetHeaders.length).toBeGreaterThan(8);
+      for (const res of [
+        await api().get('/api/fixture/things/1'),
+        await api().get('/api/fixture/nowhere'),
+        await api().post('/api/fixture/echo').set('content-type', 'text/plain').send('x'),
+      ]) {
+        for (const name of helmetHeaders)
+          expect([name, res.headers[name]]).toEqual([name, reference.headers[name]]);
+      }
+    } finally {
+      await new Promise((resolve) => bare.close(resolve));
+    }
   });
 
   it('redacts credentials from request logs', async () => {

@@ -2,12 +2,13 @@ import { isUtf8 } from 'node:buffer';
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
-import { requestMetrics } from '../metrics';
+import { requestDurationRecorder, routeTemplate } from '../metrics';
 import { HttpError } from '../errors';
 import { errorHandler, notFoundHandler } from './errors-middleware';
-import { requestLogging } from './request-logging';
+import { logFinishedRequest, REQUEST_ID_HEADER, requestIdFor } from './request-logging';
 import type { ApiRouter } from './router';
 
 export const JSON_BODY_LIMIT = '100kb';
@@ -84,46 +85,97 @@ function rejectLoneSurrogates(req: Request, _res: Response, next: NextFunction):
 }
 
 /**
+ * The headers helmet sets, read once: they are the same for every response, so helmet's chain of
+ * middleware need not run per request. (Its only removal, X-Powered-By, is never set: the app
+ * disables it.)
+ */
+export function securityHeaders(): [string, string][] {
+  const headers = new Map<string, string>();
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers.set(name, String(value));
+    },
+    removeHeader(name: string) {
+      headers.delete(name);
+    },
+  };
+  let done = false;
+  helmet()({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error instanceof Error ? error : new Error('helmet refused its own defaults');
+    done = true;
+  });
+  if (!done) throw new Error('helmet did not finish synchronously: its headers cannot be read once');
+  return [...headers];
+}
+
+/** A request without Content-Length or Transfer-Encoding has no body: no body layer has work. */
+const hasNoBody = (req: Request) =>
+  req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
+
+/**
  * The API port's Express app: security headers, request ids and logs, metrics, JSON only, and
- * errors in the contract's shape (docs/contract.md §3.2).
+ * errors in the contract's shape (docs/contract.md §3.2). What every request needs (its id, the
+ * response headers, its route label, one listener that observes and logs it) is done in one
+ * layer, with everything that can be prepared prepared here, once.
  */
 export function createApiApp(options: ApiAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy);
   app.set('etag', false);
-  app.use(requestLogging(options.logger));
-  app.use(requestMetrics(options.metrics));
-  app.use(helmet());
-  app.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    if (options.isShuttingDown()) res.setHeader('Connection', 'close');
-    next();
-  });
-  // The route label is known before the body is read: a body refused there keeps its route.
-  app.use((req, res, next) => {
-    for (const router of options.routers) {
+  const responseHeaders: [string, string][] = [...securityHeaders(), ['Cache-Control', 'no-store']];
+  const observeDuration = requestDurationRecorder(options.metrics.httpRequestDuration);
+  const { logger, routers, isShuttingDown } = options;
+  app.use(function arrive(req: Request, res: Response, next: NextFunction) {
+    const startedAt = performance.now();
+    const id = requestIdFor(req);
+    res.locals.requestId = id;
+    res.setHeader(REQUEST_ID_HEADER, id);
+    for (const [name, value] of responseHeaders) res.setHeader(name, value);
+    if (isShuttingDown()) res.setHeader('Connection', 'close');
+    // The route label is known before the body is read: a body refused there keeps its route.
+    for (const router of routers) {
       const template = router.templateFor(req.path);
       if (template) {
         res.locals.routeTemplate = template;
         break;
       }
     }
+    // 'close' follows 'finish' for every response, and alone marks one the client gave up on.
+    res.once('close', () => {
+      const elapsedMs = performance.now() - startedAt;
+      if (res.writableFinished) {
+        observeDuration(req.method, routeTemplate(req, res), res.statusCode, elapsedMs / 1000);
+      }
+      logFinishedRequest(logger, req, res, elapsedMs);
+    });
     next();
   });
-  app.use(requireJsonBody);
-  app.use(
-    express.json({
-      limit: JSON_BODY_LIMIT,
-      strict: true,
-      type: JSON_TYPES,
-      verify: requireUtf8,
-    }),
-  );
-  app.use(rejectLoneSurrogates);
+  const parseJson = express.json({
+    limit: JSON_BODY_LIMIT,
+    strict: true,
+    type: JSON_TYPES,
+    verify: requireUtf8,
+  });
+  app.use(function readJsonBody(req: Request, res: Response, next: NextFunction) {
+    if (hasNoBody(req)) {
+      next();
+      return;
+    }
+    requireJsonBody(req, res, (refused?: unknown) => {
+      if (refused) {
+        next(refused);
+        return;
+      }
+      parseJson(req, res, (failed?: unknown) => {
+        if (failed) next(failed);
+        else rejectLoneSurrogates(req, res, next);
+      });
+    });
+  });
   for (const middleware of options.middleware ?? []) app.use(middleware);
-  for (const router of options.routers) app.use(router.expressRouter());
+  for (const router of routers) app.use(router.expressRouter());
   app.use(notFoundHandler);
-  app.use(errorHandler(options.logger));
+  app.use(errorHandler(logger));
   return app;
 }

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logger';
 import { isDatabaseUnavailable, isDuplicateKeyError } from '../database';
 import { HttpError } from '../errors';
+import { requestSummary } from './request-logging';
 
 /** body-parser's error types, mapped to the codes of docs/contract.md §3.2. */
 const BODY_ERRORS: Record<string, [number, string, string]> = {
@@ -66,8 +67,8 @@ export function errorHandler(logger: Logger) {
       return;
     }
     const httpError = toHttpError(error);
-    const log = (req as Request & { log?: Logger }).log ?? logger;
-    if (httpError.status >= 500) log.error({ err: error }, 'request failed');
+    if (httpError.status >= 500)
+      logger.error({ err: error, req: requestSummary(req, res) }, 'request failed');
     for (const [header, value] of Object.entries(httpError.headers)) res.setHeader(header, value);
     res.status(httpError.status).json(httpError.toBody());
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pinoHttp } from 'pino-http';
+import type { IncomingMessage } from 'node:http';
+import type { Request, Response } from 'express';
 import type { Logger } from '../logger';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -12,40 +12,39 @@ export function requestIdFor(req: IncomingMessage): string {
   return typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-// Express rewrites req.url inside routers; the log should show what the client asked for.
-const fullUrl = (req: IncomingMessage) =>
-  (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url;
+/** The id the request was given on arrival (echoed in `x-request-id`). */
+export function requestIdOf(res: Response): string | undefined {
+  const id: unknown = res.locals.requestId;
+  return typeof id === 'string' ? id : undefined;
+}
 
-/** Assigns the request id (echoed in the response) and logs one line per request with it. */
-export function requestLogging(logger: Logger) {
-  return pinoHttp({
-    logger,
-    genReqId(req: IncomingMessage, res: ServerResponse) {
-      const id = requestIdFor(req);
-      res.setHeader(REQUEST_ID_HEADER, id);
-      return id;
+/**
+ * What a log line says about a request. Express rewrites req.url inside routers; the log shows
+ * what the client asked for.
+ */
+export function requestSummary(req: Request, res: Response) {
+  return {
+    id: requestIdOf(res),
+    method: req.method,
+    url: req.originalUrl,
+    remoteAddress: req.socket.remoteAddress,
+    headers: req.headers,
+  };
+}
+
+/**
+ * Logs one line per finished request: `error` for a 5xx, `info` otherwise. The level is checked
+ * first, so a request below the logger's level costs no serialisation at all.
+ */
+export function logFinishedRequest(logger: Logger, req: Request, res: Response, elapsedMs: number): void {
+  const level = res.statusCode >= 500 ? 'error' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  logger[level](
+    {
+      req: requestSummary(req, res),
+      res: { statusCode: res.statusCode },
+      responseTime: Math.round(elapsedMs),
     },
-    customLogLevel(_req, res, error) {
-      if (error || res.statusCode >= 500) return 'error';
-      return 'info';
-    },
-    customSuccessMessage: (req, res) => `${req.method} ${fullUrl(req)} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${fullUrl(req)} ${res.statusCode}`,
-    serializers: {
-      req: (req: {
-        id: string;
-        method: string;
-        url: string;
-        headers: Record<string, unknown>;
-        remoteAddress: string;
-      }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.url,
-        remoteAddress: req.remoteAddress,
-        headers: req.headers,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  });
+    `${req.method} ${req.originalUrl} ${res.statusCode}`,
+  );
 }

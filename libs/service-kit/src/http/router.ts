@@ -73,6 +73,19 @@ function problems(location: FieldProblem['location'], error: z.ZodError): FieldP
   }));
 }
 
+/** The schema's output for a value, or undefined with the problems added to `found`. */
+function parsed(
+  schema: z.ZodType,
+  value: unknown,
+  location: FieldProblem['location'],
+  found: FieldProblem[],
+): unknown {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  found.push(...problems(location, result.error));
+  return undefined;
+}
+
 /** Converts a zod schema to the JSON Schema dialect of OpenAPI 3.1. */
 export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
@@ -107,16 +120,10 @@ export class ApiRouter {
     };
     const validate = (req: Request, res: Response, next: NextFunction): void => {
       const found: FieldProblem[] = [];
-      const parse = (schema: Schema, value: unknown, location: FieldProblem['location']): unknown => {
-        if (!schema) return undefined;
-        const result = schema.safeParse(value);
-        if (result.success) return result.data;
-        found.push(...problems(location, result.error));
-        return undefined;
-      };
-      const params = parse(spec.params, req.params, 'params');
-      const query = parse(spec.query, { ...req.query }, 'query');
-      const body = parse(spec.body, req.body, 'body');
+      // Express parses the query string again on every read of req.query: read only when declared.
+      const params = spec.params && parsed(spec.params, req.params, 'params', found);
+      const query = spec.query && parsed(spec.query, { ...req.query }, 'query', found);
+      const body = spec.body && parsed(spec.body, req.body, 'body', found);
       if (found.length > 0) {
         next(badRequest('Request is invalid', found));
         return;
