@@ -1,4 +1,3 @@
-import cookieParser from 'cookie-parser';
 import type { Logger } from '@platform/service-kit';
 import { Service, StaticKeyResolver, TokenVerifier } from '@platform/service-kit';
 import { AccessTokens } from './access-tokens';
@@ -60,7 +59,6 @@ export function createAuthService(
       purge.unref();
 
       return {
-        middleware: [cookieParser()],
         routers: [
           authRoutes({
             users,

@@ -1,4 +1,4 @@
-import type { Connection, HydratedDocument, Model } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 
 export const ROLES = ['user', 'admin'] as const;
@@ -12,8 +12,6 @@ export interface User {
   createdAt: Date;
   updatedAt: Date;
 }
-
-export type UserDocument = HydratedDocument<User>;
 
 const userSchema = new Schema<User>(
   {
@@ -36,6 +34,12 @@ export interface PublicUser {
   roles: Role[];
 }
 
-export function toPublicUser(user: UserDocument): PublicUser {
-  return { id: user._id.toString(), email: user.email, name: user.name, roles: [...user.roles] };
+/** The fields `toPublicUser` reads: a read that only answers with the user can ask for just these. */
+export const PUBLIC_USER_FIELDS = { email: 1, name: 1, roles: 1 } as const;
+
+/** A stored user as the API shows it; takes a document or a plain (lean) read of one. */
+export function toPublicUser(
+  user: Pick<User, 'email' | 'roles'> & { name?: string | null; _id: { toString(): string } },
+): PublicUser {
+  return { id: user._id.toString(), email: user.email, name: user.name ?? null, roles: [...user.roles] };
 }

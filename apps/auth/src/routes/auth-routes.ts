@@ -1,3 +1,4 @@
+import cookieParser from 'cookie-parser';
 import type { Request, Response } from 'express';
 import type { Model } from 'mongoose';
 import { isValidObjectId } from 'mongoose';
@@ -14,7 +15,7 @@ import type { AccessTokens } from '../access-tokens';
 import type { SigningKeys } from '../keys';
 import type { LoginThrottle } from '../login-throttle';
 import type { User } from '../models/user';
-import { toPublicUser } from '../models/user';
+import { PUBLIC_USER_FIELDS, toPublicUser } from '../models/user';
 import type { DecoyPasswordCheck, ScryptParams } from '../passwords';
 import { hashPassword, verifyPassword } from '../passwords';
 import { Jwks, LoginBody, RegisterBody, TokenResponse, UserResponse } from '../schemas';
@@ -54,6 +55,9 @@ const hintCookieOptions = (secure: boolean) => ({
   sameSite: 'strict' as const,
   path: '/',
 });
+
+// Only the routes that read the refresh cookie parse cookies; every other request skips the work.
+const readCookies = cookieParser();
 
 function refreshTokenFrom(req: Request): string | undefined {
   const cookies = req.cookies as Record<string, unknown> | undefined;
@@ -159,6 +163,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRouter {
       summary: 'Rotate the refresh cookie and get a new access token',
       description: 'Presenting a refresh token that was already used revokes every token of its session.',
       security: 'refreshCookie',
+      before: [readCookies],
       responses: {
         200: {
           description: 'New access token; the refresh cookie is replaced',
@@ -189,6 +194,7 @@ export function authRoutes(deps: AuthRouteDeps): ApiRouter {
       description: 'Without a refresh cookie there is nothing to revoke, and the answer is the same.',
       security: 'refreshCookie',
       securityOptional: true,
+      before: [readCookies],
       responses: { 204: { description: 'Logged out' } },
       handler: async ({ req, res }) => {
         await sessions.revoke(refreshTokenFrom(req));
@@ -206,7 +212,8 @@ export function authRoutes(deps: AuthRouteDeps): ApiRouter {
       responses: { 200: { description: 'The user the access token belongs to', schema: UserResponse } },
       handler: async ({ req, res }) => {
         const { userId } = principalOf(req);
-        const user = isValidObjectId(userId) ? await users.findById(userId) : null;
+        // A plain read of the shown fields: no document to build for a reply.
+        const user = isValidObjectId(userId) ? await users.findById(userId, PUBLIC_USER_FIELDS).lean() : null;
         if (!user) throw unauthorized('The account no longer exists', 'INVALID_TOKEN');
         res.json({ user: toPublicUser(user) });
       },

@@ -77,7 +77,7 @@ export function itemsRoutes({ items, verifier }: { items: Model<Item>; verifier:
         404: { description: 'ITEM_NOT_FOUND' },
       },
       handler: async ({ params, res }) => {
-        const item = await items.findById(params.id);
+        const item = await items.findById(params.id).lean();
         if (!item) throw itemNotFound();
         res.json({ item: toPublicItem(item) });
       },
