@@ -173,6 +173,16 @@ describe('navigation and accessibility', () => {
     expect(document.title).toBe('Kettle · Platform Shop');
   });
 
+  it('moves focus to the heading of a page whose code was still loading, not to the page it left', async () => {
+    fakeApi({ ...noSession });
+    renderAt('/login', { strict: true });
+    await screen.findByRole('heading', { level: 1, name: 'Log in' });
+    // The register page has not been shown yet: while it loads, the login page stays, hidden.
+    await userEvent.click(screen.getByRole('link', { name: 'Create an account' }));
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Create an account' });
+    await waitFor(() => expect(document.activeElement).toBe(heading));
+  });
+
   it('has few tab stops before the first product', async () => {
     fakeApi({ ...catalogApi, 'GET /api/items': () => page([item('a', 'Kettle', 3499)]) });
     renderAt('/');

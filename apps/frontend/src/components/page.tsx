@@ -12,12 +12,23 @@ export function useTitle(title: string | undefined): void {
 
 let focusPending = false;
 
+/** Whether the element is laid out: neither it nor an ancestor up to `container` has display: none. */
+function isShown(element: HTMLElement, container: HTMLElement): boolean {
+  for (let node: HTMLElement | null = element; node && node !== container; node = node.parentElement)
+    if (getComputedStyle(node).display === 'none') return false;
+  return true;
+}
+
 /**
  * Moves focus to the page's heading after a navigation (never on the first load): at once when
- * the new page already shows its heading, else as soon as it does (a page still loading).
+ * the new page already shows its heading, else as soon as it does (a page still loading). While
+ * the next page's code loads, React keeps the previous page in the document, hidden (display:
+ * none), under the loading message: its heading is not the one to focus.
  */
 export function focusHeading(container: HTMLElement | null): void {
-  const heading = container?.querySelector<HTMLElement>('h1');
+  const heading = container
+    ? [...container.querySelectorAll<HTMLElement>('h1')].find((h1) => isShown(h1, container))
+    : undefined;
   if (heading) {
     focusPending = false;
     heading.focus();
