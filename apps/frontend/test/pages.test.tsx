@@ -564,6 +564,9 @@ describe('admin', () => {
       within(screen.getByRole('navigation', { name: 'Item pages' })).getByRole('button', { name: 'Next' }),
     );
     await screen.findByRole('table', { name: 'Items, page 2 of 3' });
+    // The search box, still empty once its pause has passed, leaves the page where it is.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(screen.getByRole('table', { name: 'Items, page 2 of 3' })).toBeInTheDocument();
     expect(calls.some((call) => call.path.startsWith('/api/items?') && call.path.includes('page=2'))).toBe(
       true,
     );

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import type { QueryKey, UseQueryResult } from '@tanstack/react-query';
@@ -35,11 +35,20 @@ export interface CollectionWords {
 
 const capitalized = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
-/** The search box, debounced: `onSearch` gets the words once typing has paused. */
+/**
+ * The search box, debounced: `onSearch` gets the words once typing has paused, and only when
+ * they changed (not on the first render, which would send the table back to its first page).
+ */
 function SearchBox({ label, onSearch }: { label: string; onSearch: (q: string) => void }) {
   const [text, setText] = useState('');
+  const searched = useRef('');
   useEffect(() => {
-    const timer = setTimeout(() => onSearch(text.trim()), 300);
+    const words = text.trim();
+    if (words === searched.current) return;
+    const timer = setTimeout(() => {
+      searched.current = words;
+      onSearch(words);
+    }, 300);
     return () => clearTimeout(timer);
     // onSearch is a state setter wrapper; the text decides.
   }, [text]);
