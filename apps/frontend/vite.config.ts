@@ -12,7 +12,16 @@ const proxy = Object.fromEntries(
 
 export default defineConfig({
   plugins: [react()],
-  server: { host: '127.0.0.1', port: 5173, strictPort: true, proxy },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    strictPort: true,
+    proxy,
+    // The page's live-reload socket goes straight to this server, also when the page comes through
+    // the edge (npm start): HAProxy closes a connection idle for 30 s, and Vite reloads the page
+    // when its socket closes.
+    ws: { clientPort: 5173 },
+  },
   preview: { host: '127.0.0.1', port: 5173, strictPort: true, proxy },
   build: {
     // No source maps in the production build: nothing to ship by mistake (the image and nginx also
