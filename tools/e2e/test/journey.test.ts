@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Locator, Page, Request, Route } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { chromium, request } from 'playwright-core';
 import type { RunningPlatform } from '@platform/devstack';
 import { startPlatform } from '@platform/devstack';
 
@@ -497,6 +497,65 @@ describe.each(VIEWPORTS)('$name', (viewport) => {
       .click();
     await page.getByText(`Deleted ${itemName}.`).waitFor();
     await check('admin-after-delete');
+  });
+
+  it('lets an admin page through the discounts and search them', async () => {
+    // More discounts than the table's page of 20, made through the API as the admin. They have
+    // codes, so the catalog's offers (automatic discounts) and the cart's prices stay as they were.
+    const api = await request.newContext({ baseURL: platform.webUrl });
+    const login = await api.post('/api/auth/login', {
+      data: { email: platform.admin.email, password: platform.admin.password },
+    });
+    expect(login.status()).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const headers = { authorization: `Bearer ${accessToken}` };
+    const made: string[] = [];
+    const described = (n: number) => `E2E paging ${viewport.name} ${String(n).padStart(2, '0')}`;
+    try {
+      for (let n = 1; n <= 21; n += 1) {
+        const answer = await api.post('/api/discounts', {
+          headers,
+          data: {
+            code: `E2E-${viewport.name}-${String(n).padStart(2, '0')}`,
+            description: described(n),
+            percentOff: n,
+            appliesTo: { type: 'all' },
+          },
+        });
+        expect(answer.status()).toBe(201);
+        made.push(((await answer.json()) as { discount: { id: string } }).discount.id);
+      }
+
+      await page.goto('/admin');
+      // Newest first: the 20 just made fill page 1, the first of them and the seeded two page 2.
+      const firstPage = page.getByRole('table', { name: 'Discounts, page 1 of 2' });
+      await firstPage.getByRole('rowheader', { name: described(21) }).waitFor();
+      expect(await firstPage.getByRole('rowheader', { name: /^E2E paging/ }).count()).toBe(20);
+      const pages = page.getByRole('navigation', { name: 'Discount pages' });
+      await pages.getByText('Page 1 of 2').waitFor();
+      expect(await pages.getByRole('button', { name: 'Previous' }).isDisabled()).toBe(true);
+      await pages.getByRole('button', { name: 'Next' }).click();
+      const secondPage = page.getByRole('table', { name: 'Discounts, page 2 of 2' });
+      await secondPage.getByRole('rowheader', { name: described(1) }).waitFor();
+      await secondPage.getByRole('rowheader', { name: 'Kitchen week' }).waitFor();
+      await pages.getByText('Page 2 of 2').waitFor();
+      expect(await pages.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+      await check('admin-discounts-page-2', { dark: true });
+      await pages.getByRole('button', { name: 'Previous' }).click();
+      await firstPage.getByRole('rowheader', { name: described(21) }).waitFor();
+
+      // Every word starts a word of the code or the description: one discount, one page, no paging.
+      await page.getByLabel('Search discounts').fill(`${viewport.name} 07`);
+      const found = page.getByRole('table', { name: 'Discounts, page 1 of 1' });
+      await found.getByRole('rowheader', { name: described(7) }).waitFor();
+      expect(await found.getByRole('rowheader').count()).toBe(1);
+      await page.getByText('1 discount', { exact: true }).waitFor();
+      await pages.waitFor({ state: 'detached' });
+      await check('admin-discounts-search');
+    } finally {
+      for (const id of made) await api.delete(`/api/discounts/${id}`, { headers });
+      await api.dispose();
+    }
   });
 
   it('logs out, and a logged-out load asks for no session refresh', async () => {
