@@ -597,6 +597,8 @@ describe('admin', () => {
     expect(within(form).getByLabelText('Price')).toHaveAccessibleDescription(
       'Such as 12.50 Enter a price such as 12.50, up to 1,000,000.00.',
     );
+    // Focus goes to the first field in error, which may be out of sight above the button.
+    await waitFor(() => expect(within(form).getByLabelText('Price')).toHaveFocus());
     expect(calls.some((call) => call.method === 'POST' && call.path === '/api/items')).toBe(false);
     await userEvent.clear(within(form).getByLabelText('Price'));
     await userEvent.type(within(form).getByLabelText('Price'), '25');
@@ -642,6 +644,7 @@ describe('admin', () => {
         'Enter a three-letter currency code, such as EUR.',
       ),
     );
+    expect(within(form).getByLabelText('Currency')).toHaveFocus();
     expect(within(form).getByLabelText('Currency')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.queryByText(/Invalid ISO 4217/)).not.toBeInTheDocument();
   });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { ApiError } from '../../api/client';
 
@@ -91,24 +91,44 @@ export function RecordForm<Entry, Values>({
   const [errors, setErrors] = useState<Errors>({});
   const [message, setMessage] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  // Counts refused saves: after each, focus goes to the first field in error.
+  const [refusals, setRefusals] = useState(0);
+  const form = useRef<HTMLFormElement>(null);
   const set: SetValue<Values> = (key) => (value) => setValues((current) => ({ ...current, [key]: value }));
+
+  // The submit button is at the end of a form that may scroll (a dialog on a phone): the messages
+  // appear above it, out of sight. Focus and bring into view the first field in error, label first.
+  useEffect(() => {
+    const first = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (!first) return;
+    first.focus({ preventScroll: true });
+    (first.closest('.field') ?? first).scrollIntoView?.({ block: 'nearest' });
+  }, [refusals]);
+
+  const refuse = (fields: Errors) => {
+    setErrors(fields);
+    setRefusals((count) => count + 1);
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const found = spec.check(values);
-    setErrors(found);
     setMessage(undefined);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) {
+      refuse(found);
+      return;
+    }
+    setErrors({});
     setBusy(true);
     try {
       onSaved(await spec.save(values, record));
     } catch (error) {
       const refused = spec.refusal?.(error);
       if (refused) {
-        setErrors(refused);
+        refuse(refused);
       } else {
         const result = plainErrors(error, spec.messages);
-        setErrors(result.fields);
+        refuse(result.fields);
         setMessage(result.message);
       }
       setBusy(false);
@@ -116,7 +136,7 @@ export function RecordForm<Entry, Values>({
   };
 
   return (
-    <form onSubmit={(event) => void submit(event)} noValidate aria-label={label}>
+    <form ref={form} onSubmit={(event) => void submit(event)} noValidate aria-label={label}>
       <div className="form-grid">{spec.fields({ values, set, errors, record })}</div>
       <FormError message={message} />
       <div className="form-actions">
