@@ -476,6 +476,8 @@ describe.each(VIEWPORTS)('$name', (viewport) => {
 
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByLabel('Search discounts').fill(offerName);
+    // The search has answered (the row is also on the unsearched first page).
+    await page.getByText('1 discount', { exact: true }).waitFor();
     await row.waitFor();
     await page.getByRole('button', { name: `Delete ${offerName}` }).click();
     const confirm = page.getByRole('dialog', { name: `Delete ${offerName}?` });
@@ -496,6 +498,9 @@ describe.each(VIEWPORTS)('$name', (viewport) => {
       .getByRole('button', { name: 'Delete' })
       .click();
     await page.getByText(`Deleted ${itemName}.`).waitFor();
+    // Both searches have answered: the page no longer changes under the screenshot.
+    await page.getByText('No items match your search.').waitFor();
+    await page.getByText('No discounts match your search.').waitFor();
     await check('admin-after-delete');
   });
 
