@@ -9,6 +9,8 @@ import type { Readable } from 'node:stream';
 export interface NodeProcess {
   name: string;
   pid: number;
+  /** The environment it was started with (PATH and what the caller gave). */
+  env: Record<string, string>;
   /** The last lines the process printed. */
   output: () => string;
   /** Set once it has exited, saying how. */
@@ -20,6 +22,15 @@ export interface NodeProcess {
 }
 
 const KEEP_LINES = 60;
+
+/** A program that runs node (valgrind), and the flags node itself gets. */
+export interface Launcher {
+  command: string;
+  /** The launcher's own arguments, before node's path. */
+  args: string[];
+  /** node's flags, before the entry. */
+  nodeArgs: string[];
+}
 const STOP_GRACE_MS = 15_000;
 
 /** Resolves when `probe` answers true; fails early when the process exits, or after `timeoutMs`. */
@@ -56,7 +67,9 @@ export class ProcessGroup {
 
   /**
    * Starts `node <entry>` with only PATH and `env`, and resolves once GET `readyUrl` answers 2xx.
-   * Its output is kept (the last lines) for error messages, never printed.
+   * Its output is kept (the last lines) for error messages, never printed. With a `launcher`, the
+   * process is `<launcher> <node> <node flags> <entry>` (valgrind execs node in the same process,
+   * so the pid stays the one to control).
    */
   async start(
     name: string,
@@ -64,12 +77,17 @@ export class ProcessGroup {
     env: Record<string, string>,
     readyUrl: string,
     timeoutMs = 60_000,
+    launcher?: Launcher,
   ): Promise<NodeProcess> {
     if (this.closed) throw new Error(`not starting ${name}: the run is stopping`);
     // Its own process group: a Ctrl-C at the terminal reaches the bench alone, which then stops
     // each child once, gracefully (a service takes a second signal as "exit now").
-    const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, [entry], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+    const [command, args] = launcher
+      ? [launcher.command, [...launcher.args, process.execPath, ...launcher.nodeArgs, entry]]
+      : [process.execPath, [entry]];
+    const childEnv = { PATH: process.env.PATH ?? '', ...env };
+    const child: ChildProcessByStdio<null, Readable, Readable> = spawn(command, args, {
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -97,6 +115,7 @@ export class ProcessGroup {
     const proc: NodeProcess = {
       name,
       pid: child.pid ?? -1,
+      env: childEnv,
       output: () => lines.join('\n'),
       exitReason: () => reason,
       stop: () =>
