@@ -1,0 +1,231 @@
+import type { CallgrindProfile } from '../src/callgrind';
+import { functionKey, parseCallgrind } from '../src/callgrind';
+import type { ResolvedFunction } from '../src/layers';
+import {
+  attributeLayers,
+  layerOf,
+  mergeProfile,
+  packageOf,
+  PerfMap,
+  renderCallgrind,
+  resolveFunction,
+  shortPath,
+} from '../src/layers';
+
+const ROOT = '/work/repo';
+
+describe('PerfMap', () => {
+  const map = new PerfMap(
+    [
+      `1000 100 JS:*handle ${ROOT}/node_modules/router/lib/layer.js:152:45`,
+      `2000 40 JS:~helmet ${ROOT}/node_modules/helmet/index.cjs:548:3`,
+      'not a line',
+      // The same memory reused by newer code: the later entry names it.
+      `2000 80 JS:^verify ${ROOT}/node_modules/jsonwebtoken/verify.js:20:10`,
+      '3000 10 Builtin:ArgumentsAdaptorTrampoline',
+    ].join('\n'),
+  );
+
+  it('names the code covering an address, the last entry for reused memory', () => {
+    expect(map.lookup(0x1000)).toContain('handle');
+    expect(map.lookup(0x10ff)).toContain('handle');
+    expect(map.lookup(0x2050)).toContain('verify');
+    expect(map.lookup(0x3005)).toBe('Builtin:ArgumentsAdaptorTrampoline');
+  });
+
+  it('names nothing between and outside the entries', () => {
+    expect(map.lookup(0x1100)).toBeUndefined();
+    expect(map.lookup(0xfff)).toBeUndefined();
+    expect(map.lookup(0x3010)).toBeUndefined();
+    expect(map.size).toBe(3);
+  });
+});
+
+describe('resolveFunction', () => {
+  const map = new PerfMap(
+    [
+      `d063f40 378 JS:~handle ${ROOT}/node_modules/router/lib/layer.js:152:45`,
+      `d064300 170 JS:*handle ${ROOT}/node_modules/router/lib/layer.js:152:45`,
+      `d065000 100 JS:* ${ROOT}/libs/service-kit/dist/http/app.js:60:13`,
+    ].join('\n'),
+  );
+
+  it("names generated code by its JavaScript function, one key for all of a function's tiers and pieces", () => {
+    const interpreted = resolveFunction({ object: '???', name: '0x000000000d063f40', self: 0 }, map);
+    const optimized = resolveFunction({ object: '???', name: "0x000000000d064310'2", self: 0 }, map);
+    expect(interpreted).toEqual({
+      key: `JS handle ${ROOT}/node_modules/router/lib/layer.js:152:45`,
+      label: 'handle (node_modules/router/lib/layer.js:152)',
+      file: `${ROOT}/node_modules/router/lib/layer.js`,
+      line: 152,
+      functionName: 'handle',
+    });
+    expect(optimized.key).toBe(interpreted.key);
+  });
+
+  it('calls a function without a name anonymous, and code the map lacks generated code', () => {
+    expect(resolveFunction({ object: '???', name: '0x000000000d065010', self: 0 }, map).functionName).toBe(
+      '(anonymous)',
+    );
+    expect(resolveFunction({ object: '???', name: '0x00000000000000ff', self: 0 }, map).key).toBe(
+      'generated code (not in the perf map)',
+    );
+  });
+
+  it('keeps native functions by object and name, without the recursion depth', () => {
+    const native = resolveFunction(
+      { object: '/usr/bin/node', name: "Builtins_CallFunction'3", self: 0 },
+      map,
+    );
+    expect(native).toEqual({
+      key: functionKey('/usr/bin/node', 'Builtins_CallFunction'),
+      label: 'Builtins_CallFunction [node]',
+      object: '/usr/bin/node',
+    });
+  });
+});
+
+describe('packageOf and shortPath', () => {
+  it('take the last node_modules, with scopes', () => {
+    expect(packageOf(`${ROOT}/node_modules/express/lib/response.js`)).toBe('express');
+    expect(packageOf(`${ROOT}/node_modules/@pinojs/redact/index.js`)).toBe('@pinojs/redact');
+    expect(packageOf(`${ROOT}/node_modules/body-parser/node_modules/qs/lib/parse.js`)).toBe('qs');
+    expect(packageOf(`${ROOT}/libs/service-kit/dist/http/app.js`)).toBeUndefined();
+    expect(shortPath(`${ROOT}/libs/service-kit/dist/http/app.js`)).toBe('libs/service-kit/dist/http/app.js');
+    expect(shortPath('node:internal/streams/readable')).toBe('node:internal/streams/readable');
+  });
+});
+
+describe('layerOf', () => {
+  const js = (file: string, functionName = 'f'): ResolvedFunction => ({
+    key: `${file} ${functionName}`,
+    label: functionName,
+    file: `${ROOT}/${file}`,
+    line: 1,
+    functionName,
+  });
+
+  it('puts packages in their layer, and res.json in serialisation', () => {
+    expect(layerOf(js('node_modules/router/index.js'))).toBe('routing');
+    expect(layerOf(js('node_modules/express/lib/application.js'))).toBe('routing');
+    expect(layerOf(js('node_modules/express/lib/response.js'))).toBe('serialisation');
+    expect(layerOf(js('node_modules/pino-http/logger.js'))).toBe('logging');
+    expect(layerOf(js('node_modules/helmet/index.cjs'))).toBe('security-headers');
+    expect(layerOf(js('node_modules/prom-client/lib/histogram.js'))).toBe('metrics');
+    expect(layerOf(js('node_modules/zod/v4/core/parse.js'))).toBe('validation');
+    expect(layerOf(js('node_modules/jws/lib/verify-stream.js'))).toBe('authentication');
+    expect(layerOf(js('node_modules/bson/lib/bson.cjs'))).toBe('database');
+    expect(layerOf(js('node_modules/left-pad/index.js'))).toBe('other-js');
+  });
+
+  it("leaves node's modules, V8 and shared helpers neutral, for their caller's layer", () => {
+    expect(layerOf(js('node_modules/on-finished/index.js'))).toBeUndefined();
+    expect(layerOf(js('node_modules/express/lib/utils.js'))).toBeUndefined();
+    expect(
+      layerOf({ key: 'x', label: 'emit', file: 'node:events', line: 1, functionName: 'emit' }),
+    ).toBeUndefined();
+    expect(layerOf({ key: 'y', label: 'Builtins_JsonStringify [node]' })).toBeUndefined();
+  });
+
+  it("splits the kit's files by what each function does", () => {
+    const kit = (module: string, name: string, line?: string) =>
+      layerOf(js(`libs/service-kit/dist/${module}.js`, name), line);
+    expect(kit('http/request-logging', 'genReqId')).toBe('request-id');
+    expect(kit('http/request-logging', 'customLogLevel')).toBe('logging');
+    expect(kit('http/router', 'validate')).toBe('validation');
+    expect(kit('http/router', 'handle')).toBe('handler');
+    expect(kit('http/router', 'methodGuard')).toBe('routing');
+    expect(kit('http/app', 'rejectLoneSurrogates')).toBe('body-parsing');
+    expect(kit('http/app', '(anonymous)', "        res.setHeader('Cache-Control', 'no-store');")).toBe(
+      'security-headers',
+    );
+    expect(kit('http/app', '(anonymous)', '    app.use((req, res, next) => {')).toBe('routing');
+    expect(kit('http/errors-middleware', 'toHttpError')).toBe('errors');
+    expect(kit('auth/verifier', 'verify')).toBe('authentication');
+    expect(kit('database-metrics', 'finished')).toBe('metrics');
+    expect(layerOf(js('apps/discounts/dist/items-client.js'))).toBe('upstream');
+    expect(layerOf(js('apps/items/dist/routes/items-routes.js'))).toBe('handler');
+    expect(layerOf(js('tools/bench/dist/baseline/server.js'))).toBe('handler');
+  });
+});
+
+/**
+ * uv_run → express handle (routing) → Call trampoline (neutral) → helmet (security headers);
+ * helmet calls setHeader (neutral node code); handle also calls JSON.stringify (neutral).
+ */
+const GRAPH = `positions: line
+events: Ir
+fn=(1) uv_run
+0 100
+cfn=(2) 0x0000000000001000
+calls=1 0
+0 1000
+fn=(2)
+0 300
+cfn=(3) Builtins_Call
+calls=2 0
+0 500
+cfn=(5) Builtins_JsonStringify
+calls=1 0
+0 200
+cfn=(2)
+calls=1 0
+0 40
+fn=(3)
+0 20
+cfn=(4) 0x0000000000002000
+calls=2 0
+0 480
+fn=(4)
+0 400
+cfn=(6) setHeader
+calls=4 0
+0 80
+fn=(5)
+0 200
+fn=(6)
+0 80
+totals: 1100
+`;
+
+describe('mergeProfile and attributeLayers', () => {
+  const map = new PerfMap(
+    [
+      `1000 100 JS:*handle ${ROOT}/node_modules/router/lib/layer.js:152:45`,
+      `2000 100 JS:*helmet ${ROOT}/node_modules/helmet/index.cjs:548:3`,
+    ].join('\n'),
+  );
+  const profile: CallgrindProfile = parseCallgrind(GRAPH);
+  const merged = mergeProfile(profile, map);
+
+  it('drops the calls of a function to itself (pieces of one function)', () => {
+    const handle = merged.nodes.find((node) => node.resolved.functionName === 'handle')!;
+    expect(handle.self).toBe(300);
+    expect([...handle.calls.keys()].map((index) => merged.nodes[index]!.resolved.label)).toEqual([
+      'Builtins_Call [???]',
+      'Builtins_JsonStringify [???]',
+    ]);
+  });
+
+  it("gives each layer its functions' own instructions and the neutral work they call, and the rest to runtime", () => {
+    const layers = attributeLayers(merged, (fn) => layerOf(fn));
+    // handle: its own 300, JSON.stringify 200, and the trampoline's own 20 (its only caller).
+    expect(layers.routing).toBeCloseTo(520, 6);
+    // helmet: its own 400 and setHeader's 80.
+    expect(layers['security-headers']).toBeCloseTo(480, 6);
+    expect(layers.runtime).toBeCloseTo(100, 6);
+    const sum = Object.values(layers).reduce((total, value) => total + value, 0);
+    expect(sum).toBeCloseTo(1100, 6);
+  });
+
+  it('writes a callgrind file callgrind_annotate can read back, with the same totals', () => {
+    const text = renderCallgrind(merged, 'test');
+    const reread = parseCallgrind(text);
+    expect(reread.total).toBe(1100);
+    const selfTotal = [...reread.functions.values()].reduce((total, fn) => total + fn.self, 0);
+    expect(selfTotal).toBe(1100);
+    expect(text).toContain('fl=(1) ???');
+    expect(text).toContain('fn=(2) handle (node_modules/router/lib/layer.js:152)');
+    expect(text).toContain('cfi=(3) node_modules/helmet/index.cjs');
+  });
+});
