@@ -1,5 +1,7 @@
 /** Command-line and environment settings of `npm run bench`. */
 import { resolve } from 'node:path';
+import type { CaseId } from './cases';
+import { ERROR_CASE_IDS, HOT_PATH_CASE_IDS } from './cases';
 
 export interface BenchOptions {
   /** Measured time per case and target, in seconds. */
@@ -16,6 +18,16 @@ export interface BenchOptions {
   scaleSizes: number[];
   /** Where the reports are written. */
   outDir: string;
+  /** Count instructions under callgrind instead of measuring wall time. */
+  instructions: boolean;
+  /** Instruction mode: requests counted per case and side, one after another. */
+  requests: number;
+  /** Instruction mode: requests sent before counting, so the JIT has settled. */
+  warmupRequests: number;
+  /** The cases to run, in the order the bench runs them. */
+  cases: CaseId[];
+  /** Instruction mode: keep callgrind's files and node's perf maps, and break each case down by layer. */
+  keepProfiles: boolean;
   help: boolean;
 }
 
@@ -29,7 +41,14 @@ export class UsageError extends Error {
 interface NumberSetting {
   flag: string;
   env: string;
-  key: 'durationSec' | 'warmupSec' | 'connections' | 'loginConnections' | 'items';
+  key:
+    | 'durationSec'
+    | 'warmupSec'
+    | 'connections'
+    | 'loginConnections'
+    | 'items'
+    | 'requests'
+    | 'warmupRequests';
   min: number;
   max: number;
   fallback: number;
@@ -80,9 +99,40 @@ const NUMBER_SETTINGS: NumberSetting[] = [
     min: 100,
     max: 1_000_000,
     fallback: 10_000,
-    what: 'items seeded for the hot-path cases',
+    what: 'items seeded for the hot-path cases (with --instructions: default 100)',
+  },
+  {
+    flag: 'requests',
+    env: 'BENCH_REQUESTS',
+    key: 'requests',
+    min: 10,
+    max: 10_000,
+    fallback: 300,
+    what: 'with --instructions: requests counted per case and side',
+  },
+  {
+    flag: 'warmup-requests',
+    env: 'BENCH_WARMUP_REQUESTS',
+    key: 'warmupRequests',
+    min: 0,
+    max: 100_000,
+    fallback: 4_000,
+    what: 'with --instructions: requests before counting',
   },
 ];
+
+/**
+ * Items seeded for the instruction mode: a service's instructions per request do not depend on the
+ * catalogue's size, but on FerretDB the quote's batch lookup scans it, and every request waits.
+ */
+export const INSTRUCTION_MODE_ITEMS = 100;
+/** The instruction mode's cases: the issue's three hot paths, and the error path (404 and 401). */
+export const INSTRUCTION_MODE_CASES: readonly CaseId[] = ['me', 'item', 'quote', ...ERROR_CASE_IDS];
+const ALL_CASE_IDS: readonly CaseId[] = [...HOT_PATH_CASE_IDS, ...ERROR_CASE_IDS];
+const BOOLEAN_FLAGS: Record<string, string> = {
+  instructions: 'BENCH_INSTRUCTIONS',
+  'keep-profiles': 'BENCH_KEEP_PROFILES',
+};
 
 const DEFAULT_SCALE = [1_000, 100_000];
 const MAX_SCALE_SIZE = 1_000_000;
@@ -104,7 +154,10 @@ export function usage(defaultOutDir: string): string {
   }
   lines.push(
     `  ${'--scale <a,b,...|none>'.padEnd(26)} catalogue sizes for list latency (BENCH_SCALE; default ${DEFAULT_SCALE.join(',')})`,
+    `  ${'--cases <a,b,...>'.padEnd(26)} cases to run, of ${ALL_CASE_IDS.join(', ')} (BENCH_CASES; default ${HOT_PATH_CASE_IDS.join(',')}, with --instructions ${INSTRUCTION_MODE_CASES.join(',')}; the error cases only with --instructions)`,
     `  ${'--out <dir>'.padEnd(26)} report directory (BENCH_OUT; default bench/results)`,
+    `  ${'--instructions'.padEnd(26)} count instructions per request under valgrind's callgrind instead of wall time (BENCH_INSTRUCTIONS=1)`,
+    `  ${'--keep-profiles'.padEnd(26)} with --instructions: keep the callgrind files and break each case down by layer (BENCH_KEEP_PROFILES=1)`,
     `  ${'--help'.padEnd(26)} this text`,
     '',
     'The database is MONGO_URL when set (only the bench_* databases are touched, and dropped afterwards),',
@@ -119,6 +172,20 @@ function parseWhole(text: string, name: string, min: number, max: number): numbe
   if (value < min || value > max)
     throw new UsageError(`${name} must be between ${min} and ${max} (got ${value})`);
   return value;
+}
+
+export function parseCases(text: string, name: string): CaseId[] {
+  const ids = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (ids.length === 0) throw new UsageError(`${name} names no case`);
+  for (const id of ids) {
+    if (!ALL_CASE_IDS.includes(id as CaseId))
+      throw new UsageError(`${name}: no case "${id}" (the cases: ${ALL_CASE_IDS.join(', ')})`);
+  }
+  if (new Set(ids).size !== ids.length) throw new UsageError(`${name} names a case twice`);
+  return ids as CaseId[];
 }
 
 export function parseScale(text: string, name: string): number[] {
@@ -140,6 +207,7 @@ export function parseArgs(
   defaultOutDir: string,
 ): BenchOptions {
   const flags = new Map<string, string>();
+  const switches = new Set<string>();
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -150,7 +218,14 @@ export function parseArgs(
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!match) throw new UsageError(`unexpected argument "${arg}"`);
     const name = match[1]!;
-    const known = name === 'scale' || name === 'out' || NUMBER_SETTINGS.some((s) => s.flag === name);
+    if (BOOLEAN_FLAGS[name] !== undefined) {
+      if (match[2] !== undefined) throw new UsageError(`--${name} takes no value`);
+      if (switches.has(name)) throw new UsageError(`--${name} is given twice`);
+      switches.add(name);
+      continue;
+    }
+    const known =
+      name === 'scale' || name === 'out' || name === 'cases' || NUMBER_SETTINGS.some((s) => s.flag === name);
     if (!known) throw new UsageError(`unknown option --${name}`);
     let value = match[2];
     if (value === undefined) {
@@ -178,12 +253,36 @@ export function parseArgs(
     }),
   ) as Record<NumberSetting['key'], number>;
 
+  const switchOn = (flag: string) => {
+    if (switches.has(flag)) return true;
+    const variable = BOOLEAN_FLAGS[flag]!;
+    const value = env[variable];
+    if (value === undefined || value === '' || value === '0') return false;
+    if (value === '1') return true;
+    throw new UsageError(`${variable} must be 1 or 0 (got "${value}")`);
+  };
+  const instructions = switchOn('instructions');
+  const keepProfiles = switchOn('keep-profiles');
+  if (keepProfiles && !instructions) throw new UsageError('--keep-profiles needs --instructions');
+
   const scale = pick('scale', 'BENCH_SCALE');
   const out = pick('out', 'BENCH_OUT');
+  const casesGiven = pick('cases', 'BENCH_CASES');
+  const cases = casesGiven
+    ? parseCases(casesGiven[0], casesGiven[1])
+    : [...(instructions ? INSTRUCTION_MODE_CASES : HOT_PATH_CASE_IDS)];
+  const errorCase = cases.find((id) => ERROR_CASE_IDS.includes(id));
+  if (!instructions && errorCase)
+    throw new UsageError(`the case "${errorCase}" measures an error answer: only with --instructions`);
+  const itemsGiven = pick('items', 'BENCH_ITEMS') !== undefined;
   return {
     ...numbers,
+    items: instructions && !itemsGiven ? INSTRUCTION_MODE_ITEMS : numbers.items,
     scaleSizes: scale ? parseScale(scale[0], scale[1]) : DEFAULT_SCALE,
     outDir: out ? resolve(out[0]) : defaultOutDir,
+    instructions,
+    keepProfiles,
+    cases,
     help,
   };
 }

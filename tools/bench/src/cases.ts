@@ -2,7 +2,11 @@
 import { SEARCH_QUERY } from './catalog';
 import type { CaseRequest } from './load';
 
-export type CaseId = 'list' | 'search' | 'item' | 'me' | 'quote';
+export type CaseId = 'list' | 'search' | 'item' | 'me' | 'quote' | 'item-missing' | 'me-no-token';
+
+/** Cases whose answer is an error, measured for the instructions of the error path only. */
+export const ERROR_CASE_IDS: readonly CaseId[] = ['item-missing', 'me-no-token'];
+export const HOT_PATH_CASE_IDS: readonly CaseId[] = ['list', 'search', 'item', 'me', 'quote'];
 
 export interface BenchCase {
   id: CaseId;
@@ -15,6 +19,11 @@ export interface BenchCase {
   baseline: string;
   /** Why a 2xx body is not the answer this case means to measure, or undefined when it is. */
   check: (body: unknown) => string | undefined;
+  /**
+   * The error status both sides must answer, for a case that measures the error path; its bodies
+   * are not compared (the baseline has no error vocabulary of its own).
+   */
+  expectedStatus?: number;
 }
 
 export interface CaseContext {
@@ -139,4 +148,43 @@ export function hotPathCases(context: CaseContext): BenchCase[] {
       },
     },
   ];
+}
+
+/** An id no item has: valid, so the request passes validation and the lookup, and finds nothing. */
+export const MISSING_ITEM_ID = 'ffffffffffffffffffffffff';
+
+const errorCode = (body: unknown) => asObject(asObject(body)?.error)?.code;
+
+/** The error path: a request refused after the database lookup (404) and one refused before it (401). */
+export function errorCases(context: CaseContext): BenchCase[] {
+  const jsonHeaders = { accept: 'application/json' };
+  return [
+    {
+      id: 'item-missing',
+      title: 'GET /api/items/:id of no item (404)',
+      request: { method: 'GET', paths: [`/api/items/${MISSING_ITEM_ID}`], headers: jsonHeaders },
+      service: { url: context.items.url, processes: [context.items.process] },
+      baseline: 'node:http + MongoDB driver: the same findOne by _id, finding nothing, and a 404',
+      expectedStatus: 404,
+      check: (body) =>
+        errorCode(body) === 'ITEM_NOT_FOUND'
+          ? undefined
+          : `expected ITEM_NOT_FOUND, got ${JSON.stringify(body)}`,
+    },
+    {
+      id: 'me-no-token',
+      title: 'GET /api/auth/me without a token (401)',
+      request: { method: 'GET', paths: ['/api/auth/me'], headers: jsonHeaders },
+      service: { url: context.auth.url, processes: [context.auth.process] },
+      baseline: 'node:http: no Authorization header, a 401',
+      expectedStatus: 401,
+      check: (body) =>
+        errorCode(body) === 'UNAUTHORIZED' ? undefined : `expected UNAUTHORIZED, got ${JSON.stringify(body)}`,
+    },
+  ];
+}
+
+/** The cases named in `ids` (all of them when undefined), in the order of `cases`. */
+export function selectCases(cases: BenchCase[], ids: readonly string[] | undefined): BenchCase[] {
+  return ids === undefined ? cases : cases.filter((benchCase) => ids.includes(benchCase.id));
 }

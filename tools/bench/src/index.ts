@@ -1,11 +1,15 @@
 export * from './args';
 export * from './catalog';
+export * from './callgrind';
 export * from './cases';
+export * from './instructions';
+export * from './layers';
 export * from './load';
 export * from './memory';
 export * from './platform';
 export * from './processes';
 export * from './report';
 export * from './run';
+export * from './valgrind';
 export { startBaseline } from './baseline/server';
 export type { Baseline, BaselineConfig } from './baseline/server';

@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@platform/devstack';
 import { parseArgs, usage, UsageError } from './args';
+import { runInstructionBenchmark } from './instructions';
 import { ProcessGroup } from './processes';
 import { renderJson, renderMarkdown, reportBaseName } from './report';
 import { runBenchmark } from './run';
@@ -39,7 +40,10 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
-    const report = await runBenchmark(options, { log: say, signal: controller.signal }, group);
+    const hooks = { log: say, signal: controller.signal };
+    const report = options.instructions
+      ? await runInstructionBenchmark(options, hooks, group)
+      : await runBenchmark(options, hooks, group);
     const markdown = renderMarkdown(report);
     mkdirSync(options.outDir, { recursive: true });
     const base = join(options.outDir, reportBaseName(new Date(report.startedAt)));

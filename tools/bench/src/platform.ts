@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, repoRoot } from '@platform/devstack';
-import type { NodeProcess, ProcessGroup } from './processes';
+import type { Launcher, NodeProcess, ProcessGroup } from './processes';
 
 export const JWT_ISSUER = 'http://127.0.0.1/bench';
 export const JWT_AUDIENCE = 'platform';
@@ -53,12 +53,19 @@ export async function freePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
+/** How a process is started under another program (valgrind), which also makes it slower to start. */
+export interface LaunchUnder {
+  launcher: Launcher;
+  readyTimeoutMs: number;
+}
+
 /** Starts one service (`label` names the process in the report) and waits until /readyz says ready. */
 export async function startService(
   group: ProcessGroup,
   name: ServiceName,
   env: Record<string, string>,
   label: string = name,
+  under?: LaunchUnder,
 ): Promise<RunningService> {
   const [port, managementPort] = (await freePorts(2)) as [number, number];
   const proc = await group.start(
@@ -66,6 +73,8 @@ export async function startService(
     serviceEntry(name),
     { ...SERVICE_SETTINGS, PORT: String(port), MANAGEMENT_PORT: String(managementPort), ...env },
     `http://127.0.0.1:${managementPort}/readyz`,
+    under?.readyTimeoutMs,
+    under?.launcher,
   );
   return { name: label, api: `http://127.0.0.1:${port}`, process: proc };
 }
@@ -83,15 +92,14 @@ export interface PlatformDatabases {
   discounts: string;
 }
 
-/** auth, then items and discounts (which fetch auth's keys), then discounts (which calls items). */
-export async function startPlatform(
-  group: ProcessGroup,
-  databases: PlatformDatabases,
+/** auth's environment: its database, the run's signing key, and the administrator it creates. */
+export function authEnv(
+  database: string,
   key: SigningKey,
   admin: { email: string; password: string },
-): Promise<BenchPlatform> {
-  const auth = await startService(group, 'auth', {
-    MONGO_URL: databases.auth,
+): Record<string, string> {
+  return {
+    MONGO_URL: database,
     JWT_PRIVATE_KEY: key.privateKeyPem,
     JWT_ISSUER,
     JWT_AUDIENCE,
@@ -102,15 +110,32 @@ export async function startPlatform(
     PASSWORD_SCRYPT_N: String(SCRYPT.N),
     PASSWORD_SCRYPT_R: String(SCRYPT.r),
     PASSWORD_SCRYPT_P: String(SCRYPT.p),
-  });
+  };
+}
+
+/** discounts' environment: its database, auth's keys, and the items service it asks for prices. */
+export const discountsEnv = (database: string, verifierEnv: Record<string, string>, itemsUrl: string) => ({
+  MONGO_URL: database,
+  ...verifierEnv,
+  ITEMS_URL: itemsUrl,
+  ITEMS_TIMEOUT,
+});
+
+/** auth, then items and discounts (which fetch auth's keys), then discounts (which calls items). */
+export async function startPlatform(
+  group: ProcessGroup,
+  databases: PlatformDatabases,
+  key: SigningKey,
+  admin: { email: string; password: string },
+): Promise<BenchPlatform> {
+  const auth = await startService(group, 'auth', authEnv(databases.auth, key, admin));
   const verifierEnv = { AUTH_JWKS_URL: `${auth.api}/api/auth/jwks.json`, JWT_ISSUER, JWT_AUDIENCE };
   const items = await startService(group, 'items', { MONGO_URL: databases.items, ...verifierEnv });
-  const discounts = await startService(group, 'discounts', {
-    MONGO_URL: databases.discounts,
-    ...verifierEnv,
-    ITEMS_URL: items.api,
-    ITEMS_TIMEOUT,
-  });
+  const discounts = await startService(
+    group,
+    'discounts',
+    discountsEnv(databases.discounts, verifierEnv, items.api),
+  );
   return { auth, items, discounts, verifierEnv };
 }
 
@@ -124,6 +149,7 @@ export async function startBaselineProcess(
   label: string,
   databases: { items: string; auth?: string; discounts?: string },
   publicKeyPem?: string,
+  under?: LaunchUnder,
 ): Promise<RunningBaseline> {
   const [port] = (await freePorts(1)) as [number];
   const env: Record<string, string> = {
@@ -141,7 +167,14 @@ export async function startBaselineProcess(
   }
   if (databases.discounts) env.BASELINE_DISCOUNTS_MONGO_URL = databases.discounts;
   const url = `http://127.0.0.1:${port}`;
-  const proc = await group.start(label, baselineEntry(), env, `${url}/healthz`);
+  const proc = await group.start(
+    label,
+    baselineEntry(),
+    env,
+    `${url}/healthz`,
+    under?.readyTimeoutMs,
+    under?.launcher,
+  );
   return { url, process: proc };
 }
 

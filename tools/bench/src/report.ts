@@ -1,5 +1,7 @@
 /** The report: ratios to the baseline, and the Markdown and JSON forms. Pure functions only. */
 import type { BenchOptions } from './args';
+import type { LayerId } from './layers';
+import { LAYERS } from './layers';
 import type { Measurement } from './load';
 
 export interface MachineInfo {
@@ -62,16 +64,98 @@ export interface LoginResult {
   problems: string[];
 }
 
+/** Instructions counted by callgrind over one window of requests. */
+export interface InstructionCount {
+  requests: number;
+  /** Wall time of the counted requests (under valgrind: many times the usual). */
+  seconds: number;
+  /** Thread 1: JavaScript, node's event loop, and the GC work done on it. */
+  mainThread: number;
+  /** Every thread: V8's helpers (concurrent GC, the optimizing compiler) and libuv's pool too. */
+  allThreads: number;
+  /** Of allThreads, V8's optimizing compiler in background jobs: JIT warm-up, which a busy service finishes. */
+  backgroundCompile: number;
+  threads: { thread: number; instructions: number; backgroundCompile: number }[];
+  perRequest: {
+    mainThread: number;
+    allThreads: number;
+    backgroundCompile: number;
+    /** All threads without background compilation: the figure compared. */
+    counted: number;
+  };
+}
+
+/** Instructions per request by layer of the request path (all threads), from a kept profile. */
+export interface LayerBreakdown {
+  perRequest: Record<LayerId, number>;
+  /** The main thread's profile with generated code named, for callgrind_annotate. */
+  namedProfile: string;
+  /** The main thread's functions with the highest inclusive cost. */
+  topFunctions: { function: string; selfPerRequest: number; inclusivePerRequest: number }[];
+}
+
+export interface InstructionSide {
+  process: string;
+  count?: InstructionCount;
+  layers?: LayerBreakdown;
+}
+
+export interface InstructionRatio {
+  /** service / baseline instructions per request, all threads without background compilation (1 = the floor's cost). */
+  counted: number | null;
+  mainThread: number | null;
+}
+
+export interface InstructionCaseResult {
+  id: string;
+  title: string;
+  baselineDescription: string;
+  /** The error status both sides answered, for a case of the error path. */
+  expectedStatus?: number;
+  service: InstructionSide;
+  /** Services the service under test calls (items behind the quote), counted over the same requests. */
+  downstream: InstructionSide[];
+  baseline: InstructionSide;
+  ratio?: InstructionRatio;
+  /** 1, 5 and 15 minute load averages before and after the case. */
+  loadAverage: { before: number[]; after: number[] };
+  problems: string[];
+}
+
+export interface InstructionSettings {
+  requests: number;
+  warmupRequests: number;
+  items: number;
+  valgrind: string;
+  callgrindOptions: string[];
+  /** node flags of the processes under valgrind (only with kept profiles). */
+  nodeFlags: string[];
+  serviceSettings: Record<string, string>;
+  serviceOverrides: { service: string; setting: string; reason: string }[];
+  cores: number;
+  loadAverageAtStart: number[];
+  /** Where the callgrind files, perf maps and named profiles were kept. */
+  profileDir?: string;
+}
+
+export interface InstructionReport {
+  settings: InstructionSettings;
+  cases: InstructionCaseResult[];
+}
+
 export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   wallSeconds: number;
   status: 'ok' | 'failed';
   machine: MachineInfo;
-  settings: RunSettings;
+  /** The wall-time run's settings (absent in the instruction mode). */
+  settings?: RunSettings;
   cases: CaseResult[];
   scale: ScaleResult[];
   login?: LoginResult;
+  /** The instruction mode's counts. */
+  instructions?: InstructionReport;
   failures: string[];
 }
 
@@ -86,6 +170,17 @@ export function computeRatios(service: Measurement, baseline: Measurement): Rati
     p50: ratio(service.latencyMs.p50, baseline.latencyMs.p50),
     p99: ratio(service.latencyMs.p99, baseline.latencyMs.p99),
   };
+}
+
+export function instructionRatio(service: InstructionCount, baseline: InstructionCount): InstructionRatio {
+  return {
+    counted: ratio(service.perRequest.counted, baseline.perRequest.counted),
+    mainThread: ratio(service.perRequest.mainThread, baseline.perRequest.mainThread),
+  };
+}
+
+export function collectInstructionFailures(cases: InstructionCaseResult[]): string[] {
+  return cases.flatMap((result) => result.problems.map((problem) => `${result.title}: ${problem}`));
 }
 
 /** Every problem of the run, each prefixed with where it happened. */
@@ -264,25 +359,11 @@ function loginSection(login: LoginResult | undefined): string[] {
   ];
 }
 
-export function renderMarkdown(report: BenchReport): string {
-  const { machine, settings } = report;
-  const lines: string[] = [
-    `# Benchmark ${report.startedAt}`,
-    '',
-    report.status === 'ok'
-      ? 'Status: **ok**: every request of every case was answered 2xx.'
-      : `Status: **FAILED**: ${report.failures.length} problem(s), listed at the end. A benchmark of error responses means nothing.`,
-    '',
-    `- Machine: Node ${machine.node} on ${machine.os}, ${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM; load average ${machine.loadAverage.join(' / ')} (1 / 5 / 15 min) at the start`,
-    `- Database: ${machine.database.engine === 'ferretdb' ? 'FerretDB' : 'MongoDB'} ${machine.database.version} (${machine.database.where})`,
+function wallSection(report: BenchReport, settings: RunSettings): string[] {
+  return [
     `- Load: ${settings.loadGenerator} on loopback, in the bench process; ${settings.durationSec} s measured per case and target after ${settings.warmupSec} s of warm-up, ${settings.connections} connections`,
     `- Data: ${formatCount(settings.items)} items; list latency at ${settings.scaleSizes.map(formatCount).join(' and ') || '(skipped)'} items`,
-    `- Services: each its own process, ${Object.entries(settings.serviceSettings)
-      .map(([name, value]) => `${name}=${value}`)
-      .join(', ')}`,
-    ...settings.serviceOverrides.map(
-      (override) => `- ${override.service}: ${override.setting} (${override.reason})`,
-    ),
+    ...servicesLines(settings.serviceSettings, settings.serviceOverrides),
     `- Wall time: ${formatDuration(report.wallSeconds)}`,
     '',
     '## Hot paths against the bare baseline',
@@ -302,6 +383,157 @@ export function renderMarkdown(report: BenchReport): string {
     ...report.cases.map((result) => `- ${result.title}: ${result.baselineDescription}.`),
     ...scaleSection(report.scale),
     ...loginSection(report.login),
+  ];
+}
+
+function servicesLines(
+  serviceSettings: Record<string, string>,
+  overrides: { service: string; setting: string; reason: string }[],
+): string[] {
+  return [
+    `- Services: each its own process, ${Object.entries(serviceSettings)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(', ')}`,
+    ...overrides.map((override) => `- ${override.service}: ${override.setting} (${override.reason})`),
+  ];
+}
+
+/** Instructions in thousands, the unit the tables use: `2,656k`. */
+export function formatKilo(value: number | undefined): string {
+  return value === undefined ? '-' : `${formatCount(Math.round(value / 1000))}k`;
+}
+
+const perRequestCell = (side: InstructionSide, figure: 'counted' | 'mainThread' | 'backgroundCompile') =>
+  formatKilo(side.count?.perRequest[figure]);
+
+function instructionTable(cases: InstructionCaseResult[]): string[] {
+  return table(
+    [
+      'case',
+      'service',
+      'service instr/req',
+      'main thread',
+      'JIT, apart',
+      'baseline instr/req',
+      'main thread',
+      'JIT, apart',
+      'ratio',
+      'ratio, main thread',
+      'load average before → after',
+    ],
+    cases.map((result) => [
+      result.problems.length > 0 ? `${result.title} **FAILED**` : result.title,
+      result.service.process,
+      perRequestCell(result.service, 'counted'),
+      perRequestCell(result.service, 'mainThread'),
+      perRequestCell(result.service, 'backgroundCompile'),
+      perRequestCell(result.baseline, 'counted'),
+      perRequestCell(result.baseline, 'mainThread'),
+      perRequestCell(result.baseline, 'backgroundCompile'),
+      formatRatio(result.ratio?.counted),
+      formatRatio(result.ratio?.mainThread),
+      `${result.loadAverage.before.join(' / ')} → ${result.loadAverage.after.join(' / ')}`,
+    ]),
+  );
+}
+
+function downstreamLines(cases: InstructionCaseResult[]): string[] {
+  const lines = cases.flatMap((result) =>
+    result.downstream
+      .filter((side) => side.count)
+      .map(
+        (side) =>
+          `- ${result.title}: ${side.process}, which ${result.service.process} asks, spent ${perRequestCell(side, 'counted')} per request (main thread ${perRequestCell(side, 'mainThread')}); not in the ratio, which compares ${result.service.process}'s own cost with the whole baseline.`,
+      ),
+  );
+  return lines.length > 0 ? ['', ...lines] : [];
+}
+
+/** Instructions per request by layer, a column per case (the service's side; the baseline's total below). */
+export function layerTable(cases: InstructionCaseResult[]): string[] {
+  const profiled = cases.filter((result) => result.service.layers);
+  if (profiled.length === 0) return [];
+  const rows = LAYERS.map((layer) => [
+    layer.title,
+    ...profiled.map((result) => formatKilo(result.service.layers!.perRequest[layer.id])),
+  ]);
+  const total = (side: InstructionSide) =>
+    side.layers ? Object.values(side.layers.perRequest).reduce((sum, value) => sum + value, 0) : undefined;
+  rows.push(
+    ['**service, total**', ...profiled.map((result) => `**${formatKilo(total(result.service))}**`)],
+    [
+      'JIT compiler in the background, apart',
+      ...profiled.map((result) => perRequestCell(result.service, 'backgroundCompile')),
+    ],
+    ['baseline, total', ...profiled.map((result) => formatKilo(total(result.baseline)))],
+    [
+      'baseline: no application frame',
+      ...profiled.map((result) => formatKilo(result.baseline.layers?.perRequest.runtime)),
+    ],
+  );
+  return table(
+    ['layer (instructions per request, all threads)', ...profiled.map((result) => result.id)],
+    rows,
+  );
+}
+
+function instructionSection(report: BenchReport, instructions: InstructionReport): string[] {
+  const { settings } = instructions;
+  return [
+    `- Counting: ${settings.valgrind} (${settings.callgrindOptions.join(' ')}), ${settings.requests} requests per case and side counted after ${settings.warmupRequests} warm-up requests, one after another on one kept-alive connection; only the process under test runs under valgrind`,
+    `- Machine load: load average ${settings.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min) on ${settings.cores} cores when counting began; per case below`,
+    `- node flags under valgrind: ${settings.nodeFlags.length > 0 ? settings.nodeFlags.join(' ') : 'none'}`,
+    `- Data: ${formatCount(settings.items)} items`,
+    ...servicesLines(settings.serviceSettings, settings.serviceOverrides),
+    `- Wall time: ${formatDuration(report.wallSeconds)}`,
+    '',
+    '## Instructions per request against the bare baseline',
+    '',
+    ...instructionTable(instructions.cases),
+    ...downstreamLines(instructions.cases),
+    '',
+    'Instructions executed per request (callgrind, thousands), all threads of the process: the main thread runs the',
+    "JavaScript and node's event loop; V8's helper threads share the garbage collection and compile, and libuv's pool",
+    'runs asynchronous crypto. "JIT, apart" is V8\'s optimizing compiler working in the background during the',
+    'counted requests: warm-up work a long-running service finishes, left out of the instructions per request and',
+    "shown apart. The ratio is service / baseline (1.00× is the floor). A count does not depend on the machine's",
+    'speed or load, unlike the wall time; the load average is shown since it can still shift work between threads.',
+    ...(instructions.cases.some((result) => result.service.layers)
+      ? [
+          '',
+          "## Where a request's instructions go",
+          '',
+          ...layerTable(instructions.cases),
+          '',
+          `Each JavaScript function's own instructions, with the engine, node and library work it calls (not the other`,
+          'layers it calls), grouped by its source file; see tools/bench/README.md for the method.',
+          settings.profileDir
+            ? `Profiles (the main thread, generated code named): ${settings.profileDir}/<case>.<process>.named.callgrind; \`callgrind_annotate --inclusive=yes <file>\` lists them by inclusive cost.`
+            : '',
+        ]
+      : []),
+    '',
+    'What the baseline does for each case (node:http, no framework, in its own process, same database):',
+    '',
+    ...instructions.cases.map((result) => `- ${result.title}: ${result.baselineDescription}.`),
+  ];
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const { machine, settings, instructions } = report;
+  const lines: string[] = [
+    `# Benchmark ${report.startedAt}${instructions ? ': instructions per request' : ''}`,
+    '',
+    report.status === 'ok'
+      ? instructions
+        ? 'Status: **ok**: every counted request was answered as its case expects (2xx, or the error of an error-path case).'
+        : 'Status: **ok**: every request of every case was answered 2xx.'
+      : `Status: **FAILED**: ${report.failures.length} problem(s), listed at the end. A benchmark of error responses means nothing.`,
+    '',
+    `- Machine: Node ${machine.node} on ${machine.os}, ${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM; load average ${machine.loadAverage.join(' / ')} (1 / 5 / 15 min) at the start`,
+    `- Database: ${machine.database.engine === 'ferretdb' ? 'FerretDB' : 'MongoDB'} ${machine.database.version} (${machine.database.where})`,
+    ...(settings ? wallSection(report, settings) : []),
+    ...(instructions ? instructionSection(report, instructions) : []),
   ];
   if (report.failures.length > 0) {
     lines.push('', '## Problems', '', ...report.failures.map((failure) => `- ${failure}`));

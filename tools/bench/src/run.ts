@@ -8,13 +8,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { dropDatabase, launchDatabase } from '@platform/devstack';
 import type { BenchOptions } from './args';
-import type { BenchCase } from './cases';
-import { hotPathCases } from './cases';
+import type { BenchCase, CaseContext } from './cases';
+import { hotPathCases, selectCases } from './cases';
 import { insertCatalog, itemsCollection, QUOTE_POSITIONS } from './catalog';
 import type { CaseRequest, LoadSettings, Measurement, Target } from './load';
 import { DATABASE_BOUND_RULE, loadMode, measure, measurementProblem, probe, probeTarget } from './load';
 import { databaseInfo, machineInfo } from './machine';
-import type { RunningBaseline, RunningService } from './platform';
+import type { BenchPlatform, RunningBaseline, RunningService, SigningKey } from './platform';
 import {
   createDiscounts,
   generateSigningKey,
@@ -29,7 +29,7 @@ import {
 } from './platform';
 import type { NodeProcess } from './processes';
 import { ProcessGroup } from './processes';
-import type { BenchReport, CaseResult, LoginResult, ScaleResult } from './report';
+import type { BenchReport, CaseResult, LoginResult, MachineInfo, ScaleResult } from './report';
 import { collectFailures, computeRatios, formatCount, formatMs, formatRate } from './report';
 import { scryptRate } from './scrypt-floor';
 
@@ -47,6 +47,13 @@ export interface RunHooks {
 }
 
 const ID_SAMPLES = 100;
+
+export const ITEMS_TIMEOUT_OVERRIDE = {
+  service: 'discounts',
+  setting: `ITEMS_TIMEOUT=${ITEMS_TIMEOUT}`,
+  reason:
+    'default 2s; on a database that scans, one batch lookup in items can take longer, which would make every quote a 503 instead of a measurement',
+};
 const SCRYPT_FLOOR_MAX_SECONDS = 5;
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -316,12 +323,29 @@ async function runScale(
   return results;
 }
 
-export async function runBenchmark(
+/** What every mode works on: the seeded database, the platform, the baseline's inputs, the cases' data. */
+export interface BenchEnvironment {
+  urls: Record<keyof typeof BENCH_DATABASES, string>;
+  machine: MachineInfo;
+  key: SigningKey;
+  admin: { email: string; password: string };
+  platform: BenchPlatform;
+  token: string;
+  /** The data of the hot-path cases, with the platform's own services as targets. */
+  caseContext: CaseContext;
+}
+
+/**
+ * Starts the database, seeds it, starts the platform, logs in and creates the discounts, runs
+ * `body`, and stops everything however it ends (dropping the bench databases on a server it did
+ * not start).
+ */
+export async function withEnvironment<T>(
   options: BenchOptions,
   hooks: RunHooks,
-  group: ProcessGroup = new ProcessGroup(),
-): Promise<BenchReport> {
-  const started = new Date();
+  group: ProcessGroup,
+  body: (environment: BenchEnvironment) => Promise<T>,
+): Promise<T> {
   const { log, signal } = hooks;
   log('starting the database…');
   const database = await launchDatabase();
@@ -356,21 +380,13 @@ export async function runBenchmark(
       signal,
     );
 
-    log('starting auth, items, discounts and the baseline…');
+    log('starting auth, items and discounts…');
     const key = generateSigningKey();
     const admin = { email: 'bench-admin@example.com', password: randomBytes(18).toString('base64url') };
     const platform = await startPlatform(group, urls, key, admin);
     const token = await login(platform.auth, admin);
     await createDiscounts(platform.discounts, token);
-    const baseline = await startBaselineProcess(group, 'baseline', urls, key.publicKeyPem);
-
-    const settings: LoadSettings = {
-      durationSec: options.durationSec,
-      warmupSec: options.warmupSec,
-      connections: options.connections,
-      signal,
-    };
-    const cases = hotPathCases({
+    const caseContext: CaseContext = {
       items: { url: platform.items.api, process: platform.items.name },
       auth: { url: platform.auth.api, process: platform.auth.name },
       discounts: { url: platform.discounts.api, process: platform.discounts.name },
@@ -380,53 +396,8 @@ export async function runBenchmark(
       quoteCode: QUOTE_CODE,
       token,
       adminEmail: admin.email,
-    });
-    const processByName = new Map(
-      [platform.auth, platform.items, platform.discounts].map((service) => [service.name, service.process]),
-    );
-    const caseResults = await runCases(cases, processByName, baseline, settings, hooks);
-    const loginResult = await runLogin(platform.auth, admin, options, hooks);
-    const scale = await runScale(
-      group,
-      urls.scale,
-      platform.verifierEnv,
-      settings,
-      options.scaleSizes,
-      hooks,
-    );
-
-    const finished = new Date();
-    const failures = collectFailures({ cases: caseResults, scale, login: loginResult });
-    return {
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-      wallSeconds: (finished.getTime() - started.getTime()) / 1000,
-      status: failures.length === 0 ? 'ok' : 'failed',
-      machine,
-      settings: {
-        durationSec: options.durationSec,
-        warmupSec: options.warmupSec,
-        connections: options.connections,
-        loginConnections: options.loginConnections,
-        items: options.items,
-        scaleSizes: options.scaleSizes,
-        databaseBoundRule: DATABASE_BOUND_RULE,
-        serviceSettings: { ...SERVICE_SETTINGS },
-        serviceOverrides: [
-          {
-            service: 'discounts',
-            setting: `ITEMS_TIMEOUT=${ITEMS_TIMEOUT}`,
-            reason:
-              'default 2s; on a database that scans, one batch lookup in items can take longer, which would make every quote a 503 instead of a measurement',
-          },
-        ],
-        loadGenerator: `autocannon ${autocannonVersion()}`,
-      },
-      cases: caseResults,
-      scale,
-      login: loginResult,
-      failures,
     };
+    return await body({ urls, machine, key, admin, platform, token, caseContext });
   } finally {
     signal.removeEventListener('abort', onAbort);
     await group.stopAll();
@@ -436,6 +407,69 @@ export async function runBenchmark(
       );
     await database.stop();
   }
+}
+
+export async function runBenchmark(
+  options: BenchOptions,
+  hooks: RunHooks,
+  group: ProcessGroup = new ProcessGroup(),
+): Promise<BenchReport> {
+  const started = new Date();
+  return withEnvironment(
+    options,
+    hooks,
+    group,
+    async ({ urls, machine, key, admin, platform, caseContext }) => {
+      hooks.log('starting the baseline…');
+      const baseline = await startBaselineProcess(group, 'baseline', urls, key.publicKeyPem);
+      const settings: LoadSettings = {
+        durationSec: options.durationSec,
+        warmupSec: options.warmupSec,
+        connections: options.connections,
+        signal: hooks.signal,
+      };
+      const cases = selectCases(hotPathCases(caseContext), options.cases);
+      const processByName = new Map(
+        [platform.auth, platform.items, platform.discounts].map((service) => [service.name, service.process]),
+      );
+      const caseResults = await runCases(cases, processByName, baseline, settings, hooks);
+      const loginResult = await runLogin(platform.auth, admin, options, hooks);
+      const scale = await runScale(
+        group,
+        urls.scale,
+        platform.verifierEnv,
+        settings,
+        options.scaleSizes,
+        hooks,
+      );
+
+      const finished = new Date();
+      const failures = collectFailures({ cases: caseResults, scale, login: loginResult });
+      return {
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        wallSeconds: (finished.getTime() - started.getTime()) / 1000,
+        status: failures.length === 0 ? 'ok' : 'failed',
+        machine,
+        settings: {
+          durationSec: options.durationSec,
+          warmupSec: options.warmupSec,
+          connections: options.connections,
+          loginConnections: options.loginConnections,
+          items: options.items,
+          scaleSizes: options.scaleSizes,
+          databaseBoundRule: DATABASE_BOUND_RULE,
+          serviceSettings: { ...SERVICE_SETTINGS },
+          serviceOverrides: [ITEMS_TIMEOUT_OVERRIDE],
+          loadGenerator: `autocannon ${autocannonVersion()}`,
+        },
+        cases: caseResults,
+        scale,
+        login: loginResult,
+        failures,
+      };
+    },
+  );
 }
 
 function autocannonVersion(): string {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseArgs, parseScale, usage, UsageError } from '../src/args';
+import { parseArgs, parseCases, parseScale, usage, UsageError } from '../src/args';
 
 const OUT = '/repo/bench/results';
 const parse = (argv: string[], env: Record<string, string> = {}) => parseArgs(argv, env, OUT);
@@ -14,8 +14,45 @@ describe('parseArgs', () => {
       items: 10_000,
       scaleSizes: [1_000, 100_000],
       outDir: OUT,
+      instructions: false,
+      requests: 300,
+      warmupRequests: 4_000,
+      cases: ['list', 'search', 'item', 'me', 'quote'],
+      keepProfiles: false,
       help: false,
     });
+  });
+
+  it('counts instructions with --instructions: the three hot paths and the error path, on 100 items', () => {
+    expect(parse(['--instructions'])).toMatchObject({
+      instructions: true,
+      items: 100,
+      cases: ['me', 'item', 'quote', 'item-missing', 'me-no-token'],
+      keepProfiles: false,
+    });
+    expect(parse(['--instructions', '--items', '5000']).items).toBe(5000);
+    expect(parse([], { BENCH_INSTRUCTIONS: '1', BENCH_KEEP_PROFILES: '1' })).toMatchObject({
+      instructions: true,
+      keepProfiles: true,
+    });
+    expect(parse(['--instructions', '--requests=50', '--warmup-requests', '0'])).toMatchObject({
+      requests: 50,
+      warmupRequests: 0,
+    });
+  });
+
+  it('takes the cases to run in the order given, in either mode', () => {
+    expect(parse(['--cases', 'quote,me']).cases).toEqual(['quote', 'me']);
+    expect(parse(['--instructions', '--cases=list,me-no-token']).cases).toEqual(['list', 'me-no-token']);
+    expect(parse([], { BENCH_CASES: 'item' }).cases).toEqual(['item']);
+  });
+
+  it('refuses a switch with a value, profiles without --instructions, and an error case for wall time', () => {
+    expect(() => parse(['--instructions=yes'])).toThrow(/--instructions takes no value/);
+    expect(() => parse(['--keep-profiles'])).toThrow(/--keep-profiles needs --instructions/);
+    expect(() => parse(['--cases', 'me-no-token'])).toThrow(/only with --instructions/);
+    expect(() => parse([], { BENCH_INSTRUCTIONS: 'yes' })).toThrow(/BENCH_INSTRUCTIONS must be 1 or 0/);
+    expect(parse([], { BENCH_INSTRUCTIONS: '0' }).instructions).toBe(false);
   });
 
   it('reads --flag value and --flag=value', () => {
@@ -63,6 +100,14 @@ describe('parseArgs', () => {
     expect(parse(['-h']).help).toBe(true);
     expect(usage(OUT)).toContain('--duration <n>');
     expect(usage(OUT)).toContain('BENCH_SCALE');
+  });
+});
+
+describe('parseCases', () => {
+  it('names the unknown case and the known ones, and refuses a case twice or none', () => {
+    expect(() => parseCases('me,login', '--cases')).toThrow(/no case "login" \(the cases: list, search/);
+    expect(() => parseCases('me,me', '--cases')).toThrow(/twice/);
+    expect(() => parseCases(' , ', '--cases')).toThrow(/names no case/);
   });
 });
 

@@ -1,7 +1,13 @@
+import type { LayerId } from '../src/layers';
+import { LAYERS } from '../src/layers';
 import type { Measurement } from '../src/load';
 import type { BenchReport } from '../src/report';
 import {
   collectFailures,
+  collectInstructionFailures,
+  formatKilo,
+  instructionRatio,
+  layerTable,
   computeRatios,
   formatBytes,
   formatDuration,
@@ -231,5 +237,154 @@ describe('renderJson', () => {
     expect(parsed.cases[0]!.ratios).toEqual({ rps: 0.5, p50: 2, p99: 3 });
     expect(parsed.cases[0]!.service!.peakRss.items!.bytes).toBe(100 * MiB);
     expect(parsed.scale.map((entry) => entry.size)).toEqual([1000, 100_000]);
+  });
+});
+
+function count(
+  perRequest: { mainThread: number; allThreads: number; backgroundCompile?: number },
+  requests = 300,
+) {
+  const backgroundCompile = perRequest.backgroundCompile ?? 0;
+  return {
+    requests,
+    seconds: 20,
+    mainThread: perRequest.mainThread * requests,
+    allThreads: perRequest.allThreads * requests,
+    backgroundCompile: backgroundCompile * requests,
+    threads: [{ thread: 1, instructions: perRequest.mainThread * requests, backgroundCompile: 0 }],
+    perRequest: { ...perRequest, backgroundCompile, counted: perRequest.allThreads - backgroundCompile },
+  };
+}
+
+function instructionReport(): BenchReport {
+  const { settings: _wall, ...base } = report({ cases: [], scale: [], login: undefined });
+  const service = count({ mainThread: 2_600_000, allThreads: 2_900_000, backgroundCompile: 100_000 });
+  const baseline = count({ mainThread: 1_400_000, allThreads: 1_400_000 });
+  const layers = Object.fromEntries(LAYERS.map((layer) => [layer.id, 0])) as Record<LayerId, number>;
+  return {
+    ...base,
+    instructions: {
+      settings: {
+        requests: 300,
+        warmupRequests: 4000,
+        items: 100,
+        valgrind: 'valgrind-3.19.0',
+        callgrindOptions: ['--tool=callgrind', '--instr-atstart=no'],
+        nodeFlags: [],
+        serviceSettings: { NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+        serviceOverrides: [],
+        cores: 2,
+        loadAverageAtStart: [7.5, 6.25, 7],
+      },
+      cases: [
+        {
+          id: 'me',
+          title: 'GET /api/auth/me (Bearer)',
+          baselineDescription: 'verifies the token',
+          service: {
+            process: 'auth',
+            count: service,
+            layers: {
+              perRequest: { ...layers, routing: 1_000_000, runtime: 1_800_000 },
+              namedProfile: '/out/me.auth.named.callgrind',
+              topFunctions: [],
+            },
+          },
+          downstream: [],
+          baseline: {
+            process: 'baseline',
+            count: baseline,
+            layers: {
+              perRequest: { ...layers, handler: 600_000, runtime: 800_000 },
+              namedProfile: '/out/me.baseline.named.callgrind',
+              topFunctions: [],
+            },
+          },
+          ratio: instructionRatio(service, baseline),
+          loadAverage: { before: [7.5, 6.25, 7], after: [8, 6.5, 7] },
+          problems: [],
+        },
+        {
+          id: 'quote',
+          title: 'POST /api/discounts/quote',
+          baselineDescription: 'the same database work',
+          service: { process: 'discounts', count: count({ mainThread: 5_000_000, allThreads: 5_500_000 }) },
+          downstream: [{ process: 'items', count: count({ mainThread: 3_000_000, allThreads: 3_200_000 }) }],
+          baseline: { process: 'baseline' },
+          loadAverage: { before: [8, 6.5, 7], after: [8, 6.5, 7] },
+          problems: ['baseline: callgrind_control --dump=quote baseline did not answer OK'],
+        },
+      ],
+    },
+  };
+}
+
+describe('instructionRatio', () => {
+  it('compares all threads without background compilation, and the main thread', () => {
+    const service = count({ mainThread: 2_600_000, allThreads: 2_900_000, backgroundCompile: 100_000 });
+    const baseline = count({ mainThread: 1_300_000, allThreads: 1_400_000 });
+    expect(instructionRatio(service, baseline)).toEqual({ counted: 2, mainThread: 2 });
+    expect(instructionRatio(service, count({ mainThread: 0, allThreads: 0 }))).toEqual({
+      counted: null,
+      mainThread: null,
+    });
+  });
+});
+
+describe('renderMarkdown, instruction mode', () => {
+  const rendered = () => {
+    const instructions = instructionReport();
+    instructions.failures = collectInstructionFailures(instructions.instructions!.cases);
+    instructions.status = 'failed';
+    return renderMarkdown(instructions);
+  };
+
+  it('has a row per case: instructions per request of both sides, the JIT apart, the ratios and the load', () => {
+    const markdown = rendered();
+    expect(markdown).toContain('# Benchmark 2024-05-01T10:20:30.000Z: instructions per request');
+    expect(markdown).toContain(
+      '| GET /api/auth/me (Bearer) | auth | 2,800k | 2,600k | 100k | 1,400k | 1,400k | 0k | 2.00× | 1.86× | 7.5 / 6.25 / 7 → 8 / 6.5 / 7 |',
+    );
+    expect(markdown).toContain('| POST /api/discounts/quote **FAILED** | discounts | 5,500k |');
+    expect(markdown).not.toContain('## Hot paths against the bare baseline');
+  });
+
+  it('states the counting, the machine load and cores, and what the quote asks of items', () => {
+    const markdown = rendered();
+    expect(markdown).toContain(
+      '300 requests per case and side counted after 4000 warm-up requests, one after another on one kept-alive connection',
+    );
+    expect(markdown).toContain('- Machine load: load average 7.5 / 6.25 / 7 (1 / 5 / 15 min) on 2 cores');
+    expect(markdown).toContain(
+      "- POST /api/discounts/quote: items, which discounts asks, spent 3,200k per request (main thread 3,000k); not in the ratio, which compares discounts's own cost with the whole baseline.",
+    );
+    expect(markdown).toContain(
+      '- POST /api/discounts/quote: baseline: callgrind_control --dump=quote baseline did not answer OK',
+    );
+  });
+
+  it('breaks profiled cases down by layer, a column per case, with the totals', () => {
+    const markdown = rendered();
+    expect(markdown).toContain("## Where a request's instructions go");
+    expect(markdown).toContain('| layer (instructions per request, all threads) | me |');
+    expect(markdown).toContain(
+      '| Routing: express, router, the kit’s route table and method guard | 1,000k |',
+    );
+    expect(markdown).toContain('| **service, total** | **2,800k** |');
+    expect(markdown).toContain('| baseline, total | 1,400k |');
+  });
+
+  it('leaves the layer section out when no profile was kept', () => {
+    const plain = instructionReport();
+    for (const result of plain.instructions!.cases) {
+      delete result.service.layers;
+      delete result.baseline.layers;
+    }
+    expect(layerTable(plain.instructions!.cases)).toEqual([]);
+    expect(renderMarkdown(plain)).not.toContain("## Where a request's instructions go");
+  });
+
+  it('formats instructions in thousands', () => {
+    expect([formatKilo(2_655_700), formatKilo(499), formatKilo(undefined)]).toEqual(['2,656k', '0k', '-']);
   });
 });
