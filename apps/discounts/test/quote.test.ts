@@ -271,10 +271,12 @@ describe('when items is unavailable', () => {
     }
   });
 
-  it('retries a failed request once, and succeeds when the retry does', async () => {
+  it('retries a failed request once, and succeeds when the retry does; both carry the request id', async () => {
     let requests = 0;
+    const requestIds: unknown[] = [];
     const url = await serve((req, res) => {
       requests++;
+      requestIds.push(req.headers['x-request-id']);
       if (requests === 1) {
         res.writeHead(502).end();
         return;
@@ -287,9 +289,14 @@ describe('when items is unavailable', () => {
     });
     const own = await startDiscounts(auth, url, clock);
     try {
-      const res = await quote({ lines: [{ itemId: ids.lamp, quantity: 1 }] }, own);
+      const res = await own
+        .api()
+        .post('/api/discounts/quote')
+        .set('x-request-id', 'quote-7')
+        .send({ lines: [{ itemId: ids.lamp, quantity: 1 }] });
       expect(res.status).toBe(200);
       expect(requests).toBe(2);
+      expect(requestIds).toEqual(['quote-7', 'quote-7']);
     } finally {
       await own.stop();
     }

@@ -9,6 +9,7 @@ import {
   idParams,
   isDuplicateKeyError,
   notFound,
+  requestIdOf,
   requireAuth,
   requireRole,
   unprocessable,
@@ -235,7 +236,7 @@ export function discountsRoutes({ discounts, items, verifier, now }: DiscountsRo
         422: { description: 'UNKNOWN_ITEM (details.itemIds lists them), INVALID_CODE or MIXED_CURRENCIES' },
         503: { description: 'UPSTREAM_UNAVAILABLE: the items service is down or too slow' },
       },
-      handler: async ({ body, req, res }) => {
+      handler: async ({ body, res }) => {
         const at = now();
         let codeRule: DiscountRule | undefined;
         // A blank code (an empty form field) means no code.
@@ -247,7 +248,7 @@ export function discountsRoutes({ discounts, items, verifier, now }: DiscountsRo
           codeRule = toRule(found);
         }
         const ids = [...new Set(body.lines.map((line) => line.itemId))];
-        const priced = await items.byIds(ids, req.id as string | undefined);
+        const priced = await items.byIds(ids, requestIdOf(res));
         const byId = new Map(priced.map((item) => [item.id, item]));
         const unknown = ids.filter((id) => !byId.has(id));
         if (unknown.length > 0) {
