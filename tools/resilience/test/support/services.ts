@@ -178,7 +178,7 @@ export async function createItems(itemsApi: string, token: string, names: string
   return ids;
 }
 
-/** The status the service logged for each request id it handled (one pino-http line per request). */
+/** The status the service logged for each request id it handled (the kit logs one line per request). */
 export function requestLog(output: string): Map<string, number> {
   const handled = new Map<string, number>();
   for (const line of output.split('\n')) {
