@@ -191,15 +191,30 @@ export function parseCallgrind(text: string): CallgrindProfile {
   return { total, event, functions, calls: [...calls.values()], ...(thread === undefined ? {} : { thread }) };
 }
 
-/** The task that runs one TurboFan job on a V8 helper thread: JIT warm-up, not the request's work. */
-const BACKGROUND_COMPILE = /^v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal\(\)/;
+/** The task that runs one TurboFan job, on a V8 helper thread: JIT warm-up, not the request's work. */
+export const JIT_COMPILE_JOB = /^v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal\(\)/;
+/**
+ * The jobs of a major GC's concurrent marking and sweeping (on helper threads, and on the main
+ * thread when it joins them): a full collection comes every few thousand requests, so a window of
+ * a few hundred holds one or none.
+ */
+export const MAJOR_GC_JOBS =
+  /^v8::internal::(ConcurrentMarking::JobTaskMajor::Run|Sweeper::SweeperJob::Run)\(/;
 
-/** Instructions V8's optimizing compiler spent on the profile's thread in background jobs. */
-export function backgroundCompileCost(profile: CallgrindProfile): number {
-  let cost = 0;
+/** Work in a profile that the counted figure leaves out and reports apart. */
+export interface WorkApart {
+  jitCompile: number;
+  majorGc: number;
+}
+
+/** Instructions of the profile's thread in background JIT compilation and major GC jobs (callees included). */
+export function workApart(profile: CallgrindProfile): WorkApart {
+  const apart = { jitCompile: 0, majorGc: 0 };
   for (const call of profile.calls) {
     const callee = profile.functions.get(call.callee);
-    if (callee && BACKGROUND_COMPILE.test(callee.name)) cost += call.inclusive;
+    if (!callee) continue;
+    if (JIT_COMPILE_JOB.test(callee.name)) apart.jitCompile += call.inclusive;
+    else if (MAJOR_GC_JOBS.test(callee.name)) apart.majorGc += call.inclusive;
   }
-  return cost;
+  return apart;
 }

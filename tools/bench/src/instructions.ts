@@ -136,27 +136,31 @@ export async function sendInTurn(
   return { sent: count, statuses, seconds: (performance.now() - started) / 1000, firstBody };
 }
 
-/** Instructions of one dump: the main thread (thread 1), all threads, and background compilation. */
+/** Instructions of one dump: the main thread (thread 1), all threads, and the work reported apart. */
 export function countOf(dump: CallgrindDump, requests: number, seconds: number): InstructionCount {
   const allThreads = dump.files.reduce((sum, file) => sum + file.instructions, 0);
-  const backgroundCompile = dump.files.reduce((sum, file) => sum + file.backgroundCompile, 0);
+  const jitCompile = dump.files.reduce((sum, file) => sum + file.jitCompile, 0);
+  const majorGc = dump.files.reduce((sum, file) => sum + file.majorGc, 0);
   const mainThread = dump.files.find((file) => file.thread === 1)?.instructions ?? 0;
   return {
     requests,
     seconds,
     mainThread,
     allThreads,
-    backgroundCompile,
-    threads: dump.files.map(({ thread, instructions, backgroundCompile: compile }) => ({
-      thread,
-      instructions,
-      backgroundCompile: compile,
+    jitCompile,
+    majorGc,
+    threads: dump.files.map((file) => ({
+      thread: file.thread,
+      instructions: file.instructions,
+      jitCompile: file.jitCompile,
+      majorGc: file.majorGc,
     })),
     perRequest: {
       mainThread: mainThread / requests,
       allThreads: allThreads / requests,
-      backgroundCompile: backgroundCompile / requests,
-      counted: (allThreads - backgroundCompile) / requests,
+      jitCompile: jitCompile / requests,
+      majorGc: majorGc / requests,
+      counted: (allThreads - jitCompile - majorGc) / requests,
     },
   };
 }
@@ -308,8 +312,6 @@ function layerBreakdown(
     const layers = attributeLayers(merged, (fn) =>
       layerOf(fn, fn.file ? firstLine(fn.file, fn.line) : undefined),
     );
-    // Background compilation is shown apart, as in the counts.
-    layers.runtime -= file.backgroundCompile;
     for (const layer of LAYERS) totals[layer.id] += layers[layer.id];
     if (file === mainThread) {
       writeFileSync(namedFile, renderCallgrind(merged, description));

@@ -9,6 +9,7 @@
  * entry covering it, since code memory is reused after a function's code is collected.
  */
 import type { CallgrindFunction, CallgrindProfile } from './callgrind';
+import { JIT_COMPILE_JOB, MAJOR_GC_JOBS } from './callgrind';
 
 export interface PerfMapEntry {
   start: number;
@@ -72,8 +73,9 @@ export interface ResolvedFunction {
   line?: number;
   /** The JavaScript function's name (`(anonymous)` when it has none). */
   functionName?: string;
-  /** The binary or library of native code. */
+  /** The binary or library of native code, and its symbol. */
   object?: string;
+  symbol?: string;
 }
 
 /** callgrind's name for code without a symbol: its address, and `'2` and up for a recursion depth. */
@@ -111,10 +113,41 @@ export function resolveFunction(fn: CallgrindFunction, perfMap: PerfMap | undefi
     key: `${fn.object}\u0000${name}`,
     label: `${name} [${shortObject(fn.object)}]`,
     object: fn.object,
+    symbol: name,
   };
 }
 
-export const LAYERS = [
+export const LAYER_IDS = [
+  'routing',
+  'request-id',
+  'logging',
+  'security-headers',
+  'metrics',
+  'cookies',
+  'body-parsing',
+  'validation',
+  'authentication',
+  'database',
+  'upstream',
+  'handler',
+  'serialisation',
+  'errors',
+  'other-js',
+  'runtime',
+  'jit',
+  'major-gc',
+] as const;
+
+export type LayerId = (typeof LAYER_IDS)[number];
+
+export interface Layer {
+  id: LayerId;
+  title: string;
+  /** Left out of the counted figure and shown apart (JIT warm-up, a major GC in the window or not). */
+  apart?: boolean;
+}
+
+export const LAYERS: readonly Layer[] = [
   { id: 'routing', title: 'Routing: express, router, the kit’s route table and method guard' },
   { id: 'request-id', title: 'Request id: the kit’s genReqId (randomUUID, the header)' },
   { id: 'logging', title: 'Logging: pino-http, pino' },
@@ -133,11 +166,11 @@ export const LAYERS = [
   {
     id: 'runtime',
     title:
-      'No application frame: node:http parsing and writing, sockets, event loop, promise jobs, V8 helper threads (GC, compiler)',
+      'No application frame: node:http parsing and writing, sockets, event loop, promise jobs, GC helper threads',
   },
-] as const;
-
-export type LayerId = (typeof LAYERS)[number]['id'];
+  { id: 'jit', title: 'V8’s optimizing compiler in the background (apart)', apart: true },
+  { id: 'major-gc', title: 'Major GC marking and sweeping jobs (apart)', apart: true },
+];
 
 const PACKAGE_LAYERS: Record<string, LayerId> = {};
 const assign = (layer: LayerId, packages: string[]) => {
@@ -287,6 +320,11 @@ function projectLayer(
  * `sourceLine` is the text of the function's first line, when the file can be read.
  */
 export function layerOf(fn: ResolvedFunction, sourceLine?: string): LayerId | undefined {
+  if (fn.symbol !== undefined) {
+    if (JIT_COMPILE_JOB.test(fn.symbol)) return 'jit';
+    if (MAJOR_GC_JOBS.test(fn.symbol)) return 'major-gc';
+    return undefined;
+  }
   const file = fn.file;
   if (file === undefined || file.startsWith('node:')) return undefined;
   const name = packageOf(file);

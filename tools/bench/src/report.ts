@@ -1,6 +1,7 @@
 /** The report: ratios to the baseline, and the Markdown and JSON forms. Pure functions only. */
 import type { BenchOptions } from './args';
-import type { LayerId } from './layers';
+import type { WorkApart } from './callgrind';
+import type { Layer, LayerId } from './layers';
 import { LAYERS } from './layers';
 import type { Measurement } from './load';
 
@@ -74,13 +75,16 @@ export interface InstructionCount {
   /** Every thread: V8's helpers (concurrent GC, the optimizing compiler) and libuv's pool too. */
   allThreads: number;
   /** Of allThreads, V8's optimizing compiler in background jobs: JIT warm-up, which a busy service finishes. */
-  backgroundCompile: number;
-  threads: { thread: number; instructions: number; backgroundCompile: number }[];
+  jitCompile: number;
+  /** Of allThreads, a major GC's marking and sweeping jobs: one every few thousand requests, or none. */
+  majorGc: number;
+  threads: ({ thread: number; instructions: number } & WorkApart)[];
   perRequest: {
     mainThread: number;
     allThreads: number;
-    backgroundCompile: number;
-    /** All threads without background compilation: the figure compared. */
+    jitCompile: number;
+    majorGc: number;
+    /** All threads without the two above: the figure compared. */
     counted: number;
   };
 }
@@ -101,7 +105,7 @@ export interface InstructionSide {
 }
 
 export interface InstructionRatio {
-  /** service / baseline instructions per request, all threads without background compilation (1 = the floor's cost). */
+  /** service / baseline instructions per request, all threads without the work apart (1 = the floor's cost). */
   counted: number | null;
   mainThread: number | null;
 }
@@ -403,8 +407,12 @@ export function formatKilo(value: number | undefined): string {
   return value === undefined ? '-' : `${formatCount(Math.round(value / 1000))}k`;
 }
 
-const perRequestCell = (side: InstructionSide, figure: 'counted' | 'mainThread' | 'backgroundCompile') =>
+type PerRequestFigure = keyof InstructionCount['perRequest'];
+const perRequestCell = (side: InstructionSide, figure: PerRequestFigure) =>
   formatKilo(side.count?.perRequest[figure]);
+/** The work apart, `JIT + major GC`, thousands per request. */
+const apartCell = (side: InstructionSide) =>
+  side.count ? `${perRequestCell(side, 'jitCompile')} + ${perRequestCell(side, 'majorGc')}` : '-';
 
 function instructionTable(cases: InstructionCaseResult[]): string[] {
   return table(
@@ -413,10 +421,10 @@ function instructionTable(cases: InstructionCaseResult[]): string[] {
       'service',
       'service instr/req',
       'main thread',
-      'JIT, apart',
+      'apart: JIT + major GC',
       'baseline instr/req',
       'main thread',
-      'JIT, apart',
+      'apart: JIT + major GC',
       'ratio',
       'ratio, main thread',
       'load average before → after',
@@ -426,10 +434,10 @@ function instructionTable(cases: InstructionCaseResult[]): string[] {
       result.service.process,
       perRequestCell(result.service, 'counted'),
       perRequestCell(result.service, 'mainThread'),
-      perRequestCell(result.service, 'backgroundCompile'),
+      apartCell(result.service),
       perRequestCell(result.baseline, 'counted'),
       perRequestCell(result.baseline, 'mainThread'),
-      perRequestCell(result.baseline, 'backgroundCompile'),
+      apartCell(result.baseline),
       formatRatio(result.ratio?.counted),
       formatRatio(result.ratio?.mainThread),
       `${result.loadAverage.before.join(' / ')} → ${result.loadAverage.after.join(' / ')}`,
@@ -449,28 +457,28 @@ function downstreamLines(cases: InstructionCaseResult[]): string[] {
   return lines.length > 0 ? ['', ...lines] : [];
 }
 
-/** Instructions per request by layer, a column per case (the service's side; the baseline's total below). */
+/**
+ * Instructions per request by layer, a column per case: the service's side, its total (the counted
+ * figure), the work apart, and the baseline's total.
+ */
 export function layerTable(cases: InstructionCaseResult[]): string[] {
   const profiled = cases.filter((result) => result.service.layers);
   if (profiled.length === 0) return [];
-  const rows = LAYERS.map((layer) => [
-    layer.title,
-    ...profiled.map((result) => formatKilo(result.service.layers!.perRequest[layer.id])),
-  ]);
+  const counted = LAYERS.filter((layer) => !layer.apart);
+  const apart = LAYERS.filter((layer) => layer.apart);
+  const cell = (side: InstructionSide, layer: Layer) => formatKilo(side.layers?.perRequest[layer.id]);
   const total = (side: InstructionSide) =>
-    side.layers ? Object.values(side.layers.perRequest).reduce((sum, value) => sum + value, 0) : undefined;
-  rows.push(
+    side.layers ? counted.reduce((sum, layer) => sum + side.layers!.perRequest[layer.id], 0) : undefined;
+  const rows = [
+    ...counted.map((layer) => [layer.title, ...profiled.map((result) => cell(result.service, layer))]),
     ['**service, total**', ...profiled.map((result) => `**${formatKilo(total(result.service))}**`)],
-    [
-      'JIT compiler in the background, apart',
-      ...profiled.map((result) => perRequestCell(result.service, 'backgroundCompile')),
-    ],
+    ...apart.map((layer) => [layer.title, ...profiled.map((result) => cell(result.service, layer))]),
     ['baseline, total', ...profiled.map((result) => formatKilo(total(result.baseline)))],
     [
       'baseline: no application frame',
       ...profiled.map((result) => formatKilo(result.baseline.layers?.perRequest.runtime)),
     ],
-  );
+  ];
   return table(
     ['layer (instructions per request, all threads)', ...profiled.map((result) => result.id)],
     rows,
@@ -494,10 +502,11 @@ function instructionSection(report: BenchReport, instructions: InstructionReport
     '',
     'Instructions executed per request (callgrind, thousands), all threads of the process: the main thread runs the',
     "JavaScript and node's event loop; V8's helper threads share the garbage collection and compile, and libuv's pool",
-    'runs asynchronous crypto. "JIT, apart" is V8\'s optimizing compiler working in the background during the',
-    'counted requests: warm-up work a long-running service finishes, left out of the instructions per request and',
-    "shown apart. The ratio is service / baseline (1.00× is the floor). A count does not depend on the machine's",
-    'speed or load, unlike the wall time; the load average is shown since it can still shift work between threads.',
+    'runs asynchronous crypto. Two kinds of work are left out and shown apart, since a window of a few hundred',
+    "requests holds them or not by chance: V8's optimizing compiler working in the background (JIT warm-up, which a",
+    "long-running service finishes) and a major GC's marking and sweeping jobs (one every few thousand requests).",
+    "The ratio is service / baseline (1.00× is the floor). A count does not depend on the machine's speed or load,",
+    'unlike the wall time; the load average is shown since it can still shift work between threads.',
     ...(instructions.cases.some((result) => result.service.layers)
       ? [
           '',

@@ -7,7 +7,8 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { backgroundCompileCost, parseCallgrind } from './callgrind';
+import type { WorkApart } from './callgrind';
+import { parseCallgrind, workApart } from './callgrind';
 import type { Launcher, NodeProcess } from './processes';
 
 const run = promisify(execFile);
@@ -80,9 +81,9 @@ export function controlEnv(
   return env;
 }
 
-/** One dump: a file per thread, its instructions, and those of background JIT compilation in them. */
+/** One dump: a file per thread, its instructions, and those of the work reported apart. */
 export interface CallgrindDump {
-  files: { thread: number; path: string; instructions: number; backgroundCompile: number }[];
+  files: ({ thread: number; path: string; instructions: number } & WorkApart)[];
 }
 
 /** `<label>.<pid>.<dump>-<thread>`: the files of one dump, with their thread numbers. */
@@ -149,7 +150,7 @@ export class CallgrindProcess {
           thread,
           path,
           instructions: profile.total,
-          backgroundCompile: backgroundCompileCost(profile),
+          ...workApart(profile),
         };
       }),
     };

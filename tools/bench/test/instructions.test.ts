@@ -2,13 +2,13 @@ import { countOf, servicesFor, unexpectedStatuses } from '../src/instructions';
 import { callgrindOptions, controlEnv } from '../src/valgrind';
 
 describe('countOf', () => {
-  it('adds the threads, keeps the main thread apart, and leaves background compilation out of the figure', () => {
+  it('adds the threads, keeps the main thread apart, and leaves background JIT and major GC jobs out of the figure', () => {
     const count = countOf(
       {
         files: [
-          { thread: 1, path: '/d/auth.7.1-01', instructions: 900_000, backgroundCompile: 0 },
-          { thread: 3, path: '/d/auth.7.1-03', instructions: 250_000, backgroundCompile: 200_000 },
-          { thread: 4, path: '/d/auth.7.1-04', instructions: 50_000, backgroundCompile: 0 },
+          { thread: 1, path: '/d/auth.7.1-01', instructions: 900_000, jitCompile: 0, majorGc: 10_000 },
+          { thread: 3, path: '/d/auth.7.1-03', instructions: 250_000, jitCompile: 200_000, majorGc: 0 },
+          { thread: 4, path: '/d/auth.7.1-04', instructions: 50_000, jitCompile: 0, majorGc: 40_000 },
         ],
       },
       100,
@@ -19,8 +19,9 @@ describe('countOf', () => {
       seconds: 12.5,
       mainThread: 900_000,
       allThreads: 1_200_000,
-      backgroundCompile: 200_000,
-      perRequest: { mainThread: 9000, allThreads: 12_000, backgroundCompile: 2000, counted: 10_000 },
+      jitCompile: 200_000,
+      majorGc: 50_000,
+      perRequest: { mainThread: 9000, allThreads: 12_000, jitCompile: 2000, majorGc: 500, counted: 9500 },
     });
     expect(count.threads).toHaveLength(3);
   });

@@ -81,6 +81,7 @@ describe('resolveFunction', () => {
       key: functionKey('/usr/bin/node', 'Builtins_CallFunction'),
       label: 'Builtins_CallFunction [node]',
       object: '/usr/bin/node',
+      symbol: 'Builtins_CallFunction',
     });
   });
 });
@@ -124,7 +125,21 @@ describe('layerOf', () => {
     expect(
       layerOf({ key: 'x', label: 'emit', file: 'node:events', line: 1, functionName: 'emit' }),
     ).toBeUndefined();
-    expect(layerOf({ key: 'y', label: 'Builtins_JsonStringify [node]' })).toBeUndefined();
+    expect(layerOf({ key: 'y', label: 'B [node]', symbol: 'Builtins_JsonStringify' })).toBeUndefined();
+  });
+
+  it('sets background JIT compilation and major GC jobs apart, wherever they run', () => {
+    const native = (symbol: string): ResolvedFunction => ({ key: symbol, label: symbol, symbol });
+    expect(layerOf(native('v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal()'))).toBe(
+      'jit',
+    );
+    expect(layerOf(native('v8::internal::ConcurrentMarking::JobTaskMajor::Run(v8::JobDelegate*)'))).toBe(
+      'major-gc',
+    );
+    expect(layerOf(native('v8::internal::Sweeper::SweeperJob::Run(v8::JobDelegate*)'))).toBe('major-gc');
+    expect(
+      layerOf(native('v8::internal::ScavengerCollector::JobTask::Run(v8::JobDelegate*)')),
+    ).toBeUndefined();
   });
 
   it("splits the kit's files by what each function does", () => {
