@@ -3,27 +3,24 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 
 /**
- * An HTTP server for an Express app whose requests and responses are created with the app's own
+ * An HTTP server for an Express app whose requests and responses are born with the app's
  * prototypes. Express gives every request and response the app's prototype as it arrives
- * (`Object.setPrototypeOf`); V8 serves an object whose prototype changed after it was made on
- * slower paths in every later layer. Made with that prototype from the start, Express's change is
- * a no-op.
+ * (`Object.setPrototypeOf`), and V8 serves an object whose prototype changed after it was made on
+ * slower paths in every later layer. Here the app's prototypes are the prototypes of two
+ * subclasses the server constructs, so Express's change is a no-op.
  */
 export function createAppServer(app: Express): Server {
-  // Node passes its own arguments (the socket; the request and stream options): all are forwarded.
-  function AppRequest(...args: unknown[]): IncomingMessage {
-    return Reflect.construct(IncomingMessage, args, AppRequest) as IncomingMessage;
-  }
-  AppRequest.prototype = app.request;
-  function AppResponse(...args: unknown[]): ServerResponse {
-    return Reflect.construct(ServerResponse, args, AppResponse) as ServerResponse;
-  }
-  AppResponse.prototype = app.response;
-  return createServer(
-    {
-      IncomingMessage: AppRequest as unknown as typeof IncomingMessage,
-      ServerResponse: AppResponse as unknown as typeof ServerResponse,
-    },
-    app,
-  );
+  class AppRequest extends IncomingMessage {}
+  class AppResponse extends ServerResponse {}
+  adoptPrototype(AppRequest.prototype, app.request);
+  adoptPrototype(AppResponse.prototype, app.response);
+  app.request = AppRequest.prototype as Express['request'];
+  app.response = AppResponse.prototype as Express['response'];
+  return createServer({ IncomingMessage: AppRequest, ServerResponse: AppResponse }, app);
+}
+
+/** Makes `target` stand in for Express's per-app prototype: its properties, then Express's methods. */
+function adoptPrototype(target: object, expressPrototype: object): void {
+  Object.setPrototypeOf(target, Object.getPrototypeOf(expressPrototype) as object);
+  Object.defineProperties(target, Object.getOwnPropertyDescriptors(expressPrototype));
 }
