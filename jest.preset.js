@@ -11,7 +11,10 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
+    // jose ships ES modules only, which jest's CommonJS runtime cannot require: compile them too.
+    '/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 30000,
   // Services under test start servers and database connections; a leak must fail loudly, not hang CI.

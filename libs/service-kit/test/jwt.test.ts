@@ -19,6 +19,7 @@ import {
   requireRole,
   TokenVerifier,
 } from '../src';
+import { capturedLogger } from './fixture';
 
 const ISSUER = 'https://auth.test';
 const AUDIENCE = 'platform';
@@ -218,7 +219,7 @@ describe('TokenVerifier with a JWKS', () => {
     expect(await refusals()).toEqual({ [reason]: 1 });
   });
 
-  it('rejects tokens without a kid, without roles, or that are not JWTs', async () => {
+  it('rejects tokens without a kid, roles or expiry, or that are not JWTs', async () => {
     const verifier = verifierWith(new JwksClient({ url, logger }));
     const noKid = jwt.sign({ roles: ['user'] }, rsa.privateKey, {
       algorithm: 'RS256',
@@ -227,11 +228,19 @@ describe('TokenVerifier with a JWKS', () => {
       subject: 'u',
       expiresIn: 60,
     });
+    const noExpiry = jwt.sign({ roles: ['user'] }, rsa.privateKey, {
+      algorithm: 'RS256',
+      keyid: rsa.kid,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      subject: 'u',
+    });
     expect((await rejection(verifier.verify(noKid))).code).toBe('INVALID_TOKEN');
     expect((await rejection(verifier.verify(sign(rsa, { roles: 'admin' })))).code).toBe('INVALID_TOKEN');
+    expect((await rejection(verifier.verify(noExpiry))).code).toBe('INVALID_TOKEN');
     expect((await rejection(verifier.verify('not-a-jwt'))).code).toBe('INVALID_TOKEN');
     expect((await rejection(verifier.verify(undefined))).status).toBe(401);
-    expect(await refusals()).toEqual({ malformed: 2, missing_claims: 1, missing: 1 });
+    expect(await refusals()).toEqual({ malformed: 2, missing_claims: 2, missing: 1 });
   });
 
   it('refetches once for an unknown kid, so a rotated key is picked up, and rate-limits further refetches', async () => {
@@ -268,14 +277,35 @@ describe('TokenVerifier with a JWKS', () => {
     expect(await outbound('success')).toBe(0);
   });
 
-  it('keeps using cached keys when a refresh fails', async () => {
-    const client = new JwksClient({ url, logger, cacheTtlMs: 1 });
-    const verifier = verifierWith(client);
+  it('keeps using cached keys when a refresh fails, and says so in the log', async () => {
+    const { lines, logger: captured } = capturedLogger('jwt-test');
+    const verifier = verifierWith(new JwksClient({ url, logger: captured, cacheTtlMs: 1 }));
     await verifier.verify(sign(rsa));
     jwks.failing = true;
     await new Promise((resolve) => setTimeout(resolve, 5));
     await expect(verifier.verify(sign(rsa))).resolves.toMatchObject({ userId: 'user-1' });
     expect(jwks.requests).toBe(2);
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: 'JWKS refresh failed; using the cached keys' }),
+    );
+
+    // A key the cached set does not list cannot be checked: 503, after one attempt to fetch.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const error = await rejection(verifier.verify(sign(rotated)));
+    expect([error.status, error.code]).toEqual([503, 'AUTH_UNAVAILABLE']);
+    expect(jwks.requests).toBe(3);
+    expect(await refusals()).toEqual({ keys_unavailable: 1 });
+  });
+
+  it('counts a JWKS endpoint that refuses connections as a connection error', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/jwks.json`;
+    await new Promise((resolve) => closed.close(resolve));
+    const verifier = verifierWith(new JwksClient({ url: closedUrl, logger, metrics }));
+    expect((await rejection(verifier.verify(sign(rsa)))).code).toBe('AUTH_UNAVAILABLE');
+    expect(await outbound('connection_error')).toBe(1);
   });
 
   it('times out a JWKS endpoint that does not answer', async () => {

@@ -1,5 +1,4 @@
 import type { JsonWebKey, KeyObject } from 'node:crypto';
-import { createPublicKey } from 'node:crypto';
 
 /** The only signature algorithms the platform issues or accepts (asymmetric, docs/contract.md §2.2). */
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
@@ -11,9 +10,31 @@ export interface VerificationKey {
   key: KeyObject;
 }
 
-/** Finds the public key for a token's `kid`; undefined when there is none. */
+/** The header of a token whose `alg` is one of SIGNING_ALGORITHMS and which names a key. */
+export interface SignedTokenHeader {
+  alg: SigningAlgorithm;
+  kid: string;
+}
+
+/** Why a token's header found no key to verify it with: the refusal it is counted as. */
+export type KeyRefusalReason = 'unknown_key' | 'unsupported_algorithm' | 'keys_unavailable';
+
+export class KeyRefusal extends Error {
+  constructor(
+    readonly reason: KeyRefusalReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KeyRefusal';
+  }
+}
+
+/**
+ * Finds the public key for a token's header, or throws a KeyRefusal saying why there is none. A key
+ * already at hand is returned as it is, not wrapped in a promise.
+ */
 export interface KeyResolver {
-  resolve(kid: string): Promise<VerificationKey | undefined>;
+  keyFor(header: SignedTokenHeader): KeyObject | Promise<KeyObject>;
 }
 
 export interface PublicJwk extends JsonWebKey {
@@ -30,22 +51,6 @@ export function algorithmForKey(key: KeyObject): SigningAlgorithm | undefined {
   return undefined;
 }
 
-/** Converts one JWKS entry; entries that are not usable signature keys are skipped. */
-export function verificationKeyFromJwk(jwk: unknown): VerificationKey | undefined {
-  if (typeof jwk !== 'object' || jwk === null) return undefined;
-  const entry = jwk as Partial<PublicJwk>;
-  if (typeof entry.kid !== 'string' || (entry.use !== undefined && entry.use !== 'sig')) return undefined;
-  if (!SIGNING_ALGORITHMS.includes(entry.alg as SigningAlgorithm)) return undefined;
-  try {
-    const key = createPublicKey({ key: entry as JsonWebKey, format: 'jwk' });
-    // A JWK claiming RS256 must really be an RSA key of adequate size, and so on.
-    if (algorithmForKey(key) !== entry.alg) return undefined;
-    return { kid: entry.kid, algorithm: entry.alg as SigningAlgorithm, key };
-  } catch {
-    return undefined;
-  }
-}
-
 /** A resolver over a fixed set of keys (the auth service verifying its own tokens). */
 export class StaticKeyResolver implements KeyResolver {
   private readonly keys: Map<string, VerificationKey>;
@@ -54,7 +59,12 @@ export class StaticKeyResolver implements KeyResolver {
     this.keys = new Map(keys.map((key) => [key.kid, key]));
   }
 
-  resolve(kid: string): Promise<VerificationKey | undefined> {
-    return Promise.resolve(this.keys.get(kid));
+  keyFor({ alg, kid }: SignedTokenHeader): KeyObject {
+    const known = this.keys.get(kid);
+    if (!known) throw new KeyRefusal('unknown_key', 'Access token was signed with an unknown key');
+    // The key fixes the algorithm: a token naming this key with another one is refused.
+    if (known.algorithm !== alg)
+      throw new KeyRefusal('unsupported_algorithm', 'Access token algorithm does not match its key');
+    return known.key;
   }
 }
