@@ -196,31 +196,73 @@ interface CountedWindow {
  */
 export const WARMUP_CONNECTIONS = 4;
 
-/** `total` requests over `connections` connections, each sending its share one after another. */
-async function warmUp(
+/** A bound on a load that runs until stopped: far more than any warm-up waits for. */
+const MAX_LOAD_REQUESTS = 1_000_000;
+
+/** Requests on several connections until stopped; `warm` resolves once `warmupRequests` were answered. */
+export interface RunningLoad {
+  warm: Promise<void>;
+  /** Stops sending, waits for the requests in flight, and says what was sent. */
+  stop: () => Promise<SentRequests>;
+}
+
+/**
+ * Keeps a process busy with the case's requests until stopped. A process left idle for long (while
+ * the other side warms up or is counted) is not what it was: V8's memory reducer collects the heap
+ * several times, code is deoptimized, and the next few hundred requests cost up to a third more.
+ */
+export function startLoad(
   url: string,
   request: CaseRequest,
-  total: number,
   connections: number,
+  warmupRequests: number,
   signal: AbortSignal,
-): Promise<SentRequests> {
+): RunningLoad {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  try {
-    const started = performance.now();
-    const shares = Array.from(
-      { length: connections },
-      (_, index) => Math.floor(total / connections) + (index < total % connections ? 1 : 0),
-    ).filter((share) => share > 0);
-    const results = await Promise.all(shares.map((share) => sendInTurn(url, request, share, agent, signal)));
-    const statuses: Record<string, number> = {};
-    for (const result of results) {
-      for (const [status, count] of Object.entries(result.statuses))
-        statuses[status] = (statuses[status] ?? 0) + count;
+  const statuses: Record<string, number> = {};
+  const started = performance.now();
+  let sent = 0;
+  let answered = 0;
+  let stopped = false;
+  let markWarm!: () => void;
+  let failWarm!: (error: unknown) => void;
+  const warm = new Promise<void>((resolve, reject) => {
+    markWarm = resolve;
+    failWarm = reject;
+  });
+  if (warmupRequests <= 0) markWarm();
+  const connection = async () => {
+    while (!stopped && sent < MAX_LOAD_REQUESTS) {
+      const path = request.paths[sent % request.paths.length]!;
+      sent += 1;
+      const answer = await send(url, request, path, agent, signal);
+      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+      answered += 1;
+      if (answered === warmupRequests) markWarm();
     }
-    return { sent: total, statuses, seconds: (performance.now() - started) / 1000 };
-  } finally {
-    agent.destroy();
-  }
+  };
+  const running = Promise.all(Array.from({ length: connections }, connection)).catch((error: unknown) => {
+    stopped = true;
+    failWarm(error);
+    throw error;
+  });
+  // A failure is reported by `warm` or `stop`, whichever is awaited: never an unhandled rejection.
+  warm.catch(() => undefined);
+  running.catch(() => undefined);
+  let stopping: Promise<SentRequests> | undefined;
+  return {
+    warm,
+    stop: () =>
+      (stopping ??= (async () => {
+        stopped = true;
+        try {
+          await running;
+        } finally {
+          agent.destroy();
+        }
+        return { sent: answered, statuses, seconds: (performance.now() - started) / 1000 };
+      })()),
+  };
 }
 
 /** One side of a case: the process it asks, and the processes counted (the first, then what it calls). */
@@ -262,8 +304,8 @@ async function countWindow(
 }
 
 /**
- * Warms both sides up at once (separate processes, and a count does not depend on what else runs),
- * then counts one side after the other.
+ * Warms both sides up at once (separate processes: a count does not depend on what else runs), and
+ * keeps each busy until its turn, then counts one side after the other.
  */
 async function countSides(
   sides: CountedSide[],
@@ -271,19 +313,25 @@ async function countSides(
   settings: { requests: number; warmupRequests: number; expectedStatus?: number },
   hooks: RunHooks,
 ): Promise<CountedWindow[]> {
-  const warm = await Promise.all(
-    sides.map((side) => warmUp(side.url, request, settings.warmupRequests, WARMUP_CONNECTIONS, hooks.signal)),
+  const started = performance.now();
+  const loads = sides.map((side) =>
+    startLoad(side.url, request, WARMUP_CONNECTIONS, settings.warmupRequests, hooks.signal),
   );
-  sides.forEach((side, index) =>
+  try {
+    await Promise.all(loads.map((load) => load.warm));
     hooks.log(
-      `  ${side.label}: ${warm[index]!.sent} warm-up requests in ${warm[index]!.seconds.toFixed(0)} s`,
-    ),
-  );
-  const windows: CountedWindow[] = [];
-  for (const [index, side] of sides.entries()) {
-    windows.push(await countWindow(side, request, warm[index]!, settings, hooks));
+      `  ${settings.warmupRequests} warm-up requests each in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
+    const windows: CountedWindow[] = [];
+    for (const [index, side] of sides.entries()) {
+      const warm = await loads[index]!.stop();
+      hooks.log(`  ${side.label}: ${warm.sent} requests before counting`);
+      windows.push(await countWindow(side, request, warm, settings, hooks));
+    }
+    return windows;
+  } finally {
+    await Promise.allSettled(loads.map((load) => load.stop()));
   }
-  return windows;
 }
 
 /** The perf map node wrote for `pid`, copied next to the profiles (and removed from /tmp once it exits). */

@@ -306,9 +306,14 @@ function projectLayer(
     if (module.startsWith('auth/')) return 'authentication';
     if (module === 'database') return 'database';
     if (module === 'logger') return 'logging';
+    if (module === 'schemas') return 'validation';
+    if (module === 'paging') return 'handler';
     return 'other-js';
   }
   if (/apps\/discounts\/(?:dist|src)\/items-client\.[jt]s$/.test(file)) return 'upstream';
+  // A service's zod schemas (refinements run while validating) and mongoose models (hooks, transforms).
+  if (/apps\/[^/]+\/(?:dist|src)\/schemas\.[jt]s$/.test(file)) return 'validation';
+  if (/apps\/[^/]+\/(?:dist|src)\/models\//.test(file)) return 'database';
   if (/apps\/[^/]+\/(?:dist|src)\//.test(file)) return 'handler';
   if (/tools\/bench\/(?:dist|src)\/baseline\//.test(file)) return 'handler';
   return undefined;

@@ -1,4 +1,8 @@
-import { countOf, servicesFor, unexpectedStatuses } from '../src/instructions';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { Agent, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { countOf, sendInTurn, servicesFor, startLoad, unexpectedStatuses } from '../src/instructions';
 import { callgrindOptions, controlEnv } from '../src/valgrind';
 
 describe('countOf', () => {
@@ -67,5 +71,63 @@ describe('callgrind control', () => {
       HOST: '127.0.0.1',
     });
     expect(controlEnv(own, { PATH: '/bin' })).toEqual({ PATH: '/bin', HOME: '/home/me' });
+  });
+});
+
+describe('sending requests', () => {
+  let server: Server;
+  let url: string;
+  const seen: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      if (req.url === '/broken') {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(req.url === '/missing' ? 404 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ path: req.url }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  beforeEach(() => {
+    seen.length = 0;
+  });
+  const signal = new AbortController().signal;
+
+  it('sends the paths in turn, one after another, and keeps the first answer', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sent = await sendInTurn(
+      url,
+      { method: 'GET', paths: ['/a', '/b', '/missing'], headers: {} },
+      4,
+      agent,
+    );
+    agent.destroy();
+    expect(seen).toEqual(['GET /a', 'GET /b', 'GET /missing', 'GET /a']);
+    expect(sent).toMatchObject({ sent: 4, statuses: { '200': 3, '404': 1 }, firstBody: { path: '/a' } });
+  });
+
+  it('keeps a process busy until stopped, once warm', async () => {
+    const load = startLoad(url, { method: 'GET', paths: ['/a'], headers: {} }, 3, 20, signal);
+    await load.warm;
+    const sent = await load.stop();
+    expect(sent.sent).toBeGreaterThanOrEqual(20);
+    expect(sent.statuses['200']).toBe(sent.sent);
+    expect(seen.length).toBe(sent.sent);
+    // Stopping twice gives the same answer.
+    await expect(load.stop()).resolves.toBe(sent);
+  });
+
+  it('fails the warm-up when a request fails, and says so when stopped', async () => {
+    const load = startLoad(url, { method: 'GET', paths: ['/broken'], headers: {} }, 2, 10, signal);
+    await expect(load.warm).rejects.toThrow();
+    await expect(load.stop()).rejects.toThrow();
   });
 });

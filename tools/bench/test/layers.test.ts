@@ -160,6 +160,9 @@ describe('layerOf', () => {
     expect(kit('database-metrics', 'finished')).toBe('metrics');
     expect(layerOf(js('apps/discounts/dist/items-client.js'))).toBe('upstream');
     expect(layerOf(js('apps/items/dist/routes/items-routes.js'))).toBe('handler');
+    expect(layerOf(js('apps/items/dist/schemas.js'))).toBe('validation');
+    expect(layerOf(js('apps/auth/dist/models/user.js'))).toBe('database');
+    expect(kit('schemas', 'objectId')).toBe('validation');
     expect(layerOf(js('tools/bench/dist/baseline/server.js'))).toBe('handler');
   });
 });
