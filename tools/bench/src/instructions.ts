@@ -45,7 +45,12 @@ import { collectInstructionFailures, formatCount, instructionRatio } from './rep
 import type { BenchEnvironment, RunHooks } from './run';
 import { ITEMS_TIMEOUT_OVERRIDE, probeProblems, withEnvironment } from './run';
 import type { CallgrindDump, CallgrindTools } from './valgrind';
-import { CallgrindProcess, callgrindLauncher, findCallgrindTools } from './valgrind';
+import {
+  CallgrindProcess,
+  callgrindLauncher,
+  findCallgrindTools,
+  PROFILE_CALLGRIND_OPTIONS,
+} from './valgrind';
 
 /** node's flags for a kept profile: generated code named in /tmp/perf-<pid>.map, interpreted functions too. */
 export const PROFILE_NODE_FLAGS = ['--perf-basic-prof', '--interpreted-frames-native-stack'];
@@ -356,10 +361,12 @@ function layerBreakdown(
   const mainThread = dump.files.find((file) => file.thread === 1);
   let top: LayerBreakdown['topFunctions'] = [];
   for (const file of dump.files) {
-    const merged: MergedProfile = mergeProfile(parseCallgrind(readFileSync(file.path, 'utf8')), perfMap);
-    const layers = attributeLayers(merged, (fn) =>
+    const profile = parseCallgrind(readFileSync(file.path, 'utf8'));
+    const inContext = mergeProfile(profile, perfMap, { context: true });
+    const layers = attributeLayers(inContext, (fn) =>
       layerOf(fn, fn.file ? firstLine(fn.file, fn.line) : undefined),
     );
+    const merged: MergedProfile = mergeProfile(profile, perfMap);
     for (const layer of LAYERS) totals[layer.id] += layers[layer.id];
     if (file === mainThread) {
       writeFileSync(namedFile, renderCallgrind(merged, description));
@@ -406,9 +413,11 @@ async function startTargets(
   options: BenchOptions,
   hooks: RunHooks,
 ): Promise<TargetProcesses> {
-  const nodeArgs = options.keepProfiles ? PROFILE_NODE_FLAGS : [];
+  const launch = options.keepProfiles
+    ? { nodeArgs: PROFILE_NODE_FLAGS, callgrindArgs: PROFILE_CALLGRIND_OPTIONS }
+    : { nodeArgs: [] };
   const under = (fileLabel: string): LaunchUnder => ({
-    launcher: callgrindLauncher(tools, workDir, fileLabel, nodeArgs),
+    launcher: callgrindLauncher(tools, workDir, fileLabel, launch),
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
   const { urls, key, admin, platform } = environment;
@@ -637,7 +646,10 @@ export async function runInstructionBenchmark(
         warmupRequests: options.warmupRequests,
         items: options.items,
         valgrind: tools.version,
-        callgrindOptions: callgrindLauncher(tools, '<dir>', '<process>', []).args,
+        callgrindOptions: callgrindLauncher(tools, '<dir>', '<process>', {
+          nodeArgs: [],
+          callgrindArgs: options.keepProfiles ? PROFILE_CALLGRIND_OPTIONS : [],
+        }).args,
         nodeFlags: options.keepProfiles ? PROFILE_NODE_FLAGS : [],
         serviceSettings: { ...SERVICE_SETTINGS },
         serviceOverrides: [ITEMS_TIMEOUT_OVERRIDE],

@@ -78,9 +78,8 @@ export interface ResolvedFunction {
   symbol?: string;
 }
 
-/** callgrind's name for code without a symbol: its address, and `'2` and up for a recursion depth. */
-const ADDRESS_NAME = /^0x([0-9a-fA-F]+)(?:'\d+)?(?: \[[A-Za-z]+\])?$/;
-const RECURSION_SUFFIX = /'\d+$/;
+/** callgrind's name for code without a symbol: its address (and, for a section, its kind). */
+const ADDRESS_NAME = /^0x([0-9a-fA-F]+)(?: \[[A-Za-z]+\])?$/;
 /** `JS:*name /path/file.js:12:34`: the tier mark (~ interpreted, ^ baseline, + maglev, * optimized) goes. */
 const JS_NAME = /^JS:[~^+*]?(.*?) ?(\S+):(\d+):(\d+)$/;
 
@@ -94,8 +93,16 @@ export function shortPath(file: string): string {
   return project ? project[1]! : file;
 }
 
-export function resolveFunction(fn: CallgrindFunction, perfMap: PerfMap | undefined): ResolvedFunction {
-  const address = ADDRESS_NAME.exec(fn.name);
+/**
+ * callgrind's name of a function: the function, then (with `--separate-callers`) its callers, each
+ * after a `'`; a part that is a number is a recursion depth (`--separate-recs`), not a function.
+ */
+export function nameParts(name: string): string[] {
+  return name.split("'").filter((part) => part !== '' && !/^\d+$/.test(part));
+}
+
+function resolvePart(part: string, object: string, perfMap: PerfMap | undefined): ResolvedFunction {
+  const address = ADDRESS_NAME.exec(part);
   if (address) {
     const named = perfMap?.lookup(parseInt(address[1]!, 16));
     if (named === undefined)
@@ -108,13 +115,39 @@ export function resolveFunction(fn: CallgrindFunction, perfMap: PerfMap | undefi
     const key = `JS ${functionName} ${file}:${line}:${js[4]!}`;
     return { key, label: `${functionName} (${shortPath(file)}:${line})`, file, line, functionName };
   }
-  const name = fn.name.replace(RECURSION_SUFFIX, '');
   return {
-    key: `${fn.object}\u0000${name}`,
-    label: `${name} [${shortObject(fn.object)}]`,
-    object: fn.object,
-    symbol: name,
+    key: `${object}\u0000${part}`,
+    label: `${part} [${shortObject(object)}]`,
+    object,
+    symbol: part,
   };
+}
+
+/** The function itself, whatever context callgrind named it in. */
+export function resolveFunction(fn: CallgrindFunction, perfMap: PerfMap | undefined): ResolvedFunction {
+  return resolvePart(nameParts(fn.name)[0] ?? fn.name, fn.object, perfMap);
+}
+
+/**
+ * The function and its callers' keys, nearest first, with repeats of one function folded (the
+ * pieces of a JavaScript function call each other). A caller's object is not in the name: only
+ * its symbol (or its JavaScript function) identifies it.
+ */
+export function resolveContext(
+  fn: CallgrindFunction,
+  perfMap: PerfMap | undefined,
+): { self: ResolvedFunction; callers: string[] } {
+  const [first, ...rest] = nameParts(fn.name);
+  const self = resolvePart(first ?? fn.name, fn.object, perfMap);
+  const callers: string[] = [];
+  let previous = self.key.slice(self.key.indexOf('\u0000') + 1);
+  for (const part of rest) {
+    const resolved = resolvePart(part, '', perfMap);
+    const key = resolved.file === undefined ? part : resolved.key;
+    if (key !== previous) callers.push(key);
+    previous = key;
+  }
+  return { self, callers };
 }
 
 export const LAYER_IDS = [
@@ -358,16 +391,26 @@ export interface MergedProfile {
   nodes: GraphNode[];
 }
 
-export function mergeProfile(profile: CallgrindProfile, perfMap: PerfMap | undefined): MergedProfile {
+/**
+ * Merges a profile's functions by their resolved identity: with `context`, one node per function
+ * and callers (a profile taken with `--separate-callers`), else one per function. Calls of a node
+ * to itself (pieces of one function) are dropped.
+ */
+export function mergeProfile(
+  profile: CallgrindProfile,
+  perfMap: PerfMap | undefined,
+  options: { context: boolean } = { context: false },
+): MergedProfile {
   const indexByKey = new Map<string, number>();
   const nodes: GraphNode[] = [];
   const indexByFunction = new Map<string, number>();
   for (const [functionKey, fn] of profile.functions) {
-    const resolved = resolveFunction(fn, perfMap);
-    let index = indexByKey.get(resolved.key);
+    const { self: resolved, callers } = resolveContext(fn, perfMap);
+    const key = options.context ? [resolved.key, ...callers].join('\u0002') : resolved.key;
+    let index = indexByKey.get(key);
     if (index === undefined) {
       index = nodes.length;
-      indexByKey.set(resolved.key, index);
+      indexByKey.set(key, index);
       nodes.push({ resolved, self: 0, calls: new Map() });
     }
     nodes[index]!.self += fn.self;
@@ -391,9 +434,11 @@ const FIXED_POINT_ROUNDS = 200;
 
 /**
  * Instructions per layer. Each function with a layer keeps its own instructions and the part of
- * each neutral function it calls that is not spent in functions with a layer again (a callback):
- * that part is estimated per neutral function over all its calls, since callgrind records callers
- * and callees one level deep. What no function with a layer called is `runtime`.
+ * each neutral function it calls that is not spent in functions with a layer again (a callback).
+ * callgrind records calls one level deep: a neutral node called from several places gives each the
+ * same share of its cost, so the profile is taken with callers in the names (`--separate-callers`),
+ * which splits a shared node (a call trampoline, a runtime function) by where it was called from.
+ * What no function with a layer called is `runtime`.
  */
 export function attributeLayers(
   merged: MergedProfile,

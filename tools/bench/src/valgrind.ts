@@ -42,15 +42,22 @@ export async function findCallgrindTools(): Promise<CallgrindTools> {
  * one file per thread so the main thread can be told from V8's helper threads, and the control
  * pipes in the run's own directory.
  */
-export function callgrindOptions(outDir: string, fileLabel: string): string[] {
+export function callgrindOptions(outDir: string, fileLabel: string, extra: string[] = []): string[] {
   return [
     '--tool=callgrind',
     '--instr-atstart=no',
     '--separate-threads=yes',
+    ...extra,
     `--callgrind-out-file=${join(outDir, `${fileLabel}.%p`)}`,
     `--vgdb-prefix=${vgdbPrefix(outDir)}`,
   ];
 }
+
+/**
+ * For a profile broken down by layer: each function named with its three nearest callers, so a
+ * node many places call (V8's call trampolines, a runtime function) is split by where it was called.
+ */
+export const PROFILE_CALLGRIND_OPTIONS = ['--separate-callers=3'];
 
 const vgdbPrefix = (outDir: string) => join(outDir, 'vgdb');
 
@@ -58,9 +65,13 @@ export function callgrindLauncher(
   tools: CallgrindTools,
   outDir: string,
   fileLabel: string,
-  nodeArgs: string[],
+  options: { nodeArgs: string[]; callgrindArgs?: string[] },
 ): Launcher {
-  return { command: tools.valgrind, args: callgrindOptions(outDir, fileLabel), nodeArgs };
+  return {
+    command: tools.valgrind,
+    args: callgrindOptions(outDir, fileLabel, options.callgrindArgs),
+    nodeArgs: options.nodeArgs,
+  };
 }
 
 /**

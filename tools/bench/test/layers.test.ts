@@ -5,9 +5,11 @@ import {
   attributeLayers,
   layerOf,
   mergeProfile,
+  nameParts,
   packageOf,
   PerfMap,
   renderCallgrind,
+  resolveContext,
   resolveFunction,
   shortPath,
 } from '../src/layers';
@@ -83,6 +85,46 @@ describe('resolveFunction', () => {
       object: '/usr/bin/node',
       symbol: 'Builtins_CallFunction',
     });
+  });
+});
+
+describe('names in context (--separate-callers)', () => {
+  const map = new PerfMap(
+    [
+      `d063f40 378 JS:*verify ${ROOT}/node_modules/jwa/index.js:150:20`,
+      `d070000 100 JS:~handle ${ROOT}/node_modules/router/lib/layer.js:152:45`,
+    ].join('\n'),
+  );
+
+  it('splits a name into the function and its callers, leaving out recursion depths', () => {
+    expect(nameParts("Builtins_Call'0x000000000d063f40'2'handle")).toEqual([
+      'Builtins_Call',
+      '0x000000000d063f40',
+      'handle',
+    ]);
+    expect(nameParts('uv_run')).toEqual(['uv_run']);
+  });
+
+  it('names the callers by their JavaScript functions, folding the pieces of one function', () => {
+    const context = resolveContext(
+      {
+        object: '/usr/bin/node',
+        name: "Builtins_CallFunction'Builtins_Call'0x000000000d063f50'0x000000000d064000'0x000000000d070010",
+        self: 0,
+      },
+      map,
+    );
+    expect(context.self.symbol).toBe('Builtins_CallFunction');
+    expect(context.callers).toEqual([
+      'Builtins_Call',
+      `JS verify ${ROOT}/node_modules/jwa/index.js:150:20`,
+      `JS handle ${ROOT}/node_modules/router/lib/layer.js:152:45`,
+    ]);
+    // A piece of a function called from another piece of it: the same function, no caller of its own.
+    expect(
+      resolveContext({ object: '???', name: "0x000000000d063f60'0x000000000d063f40'uv_run", self: 0 }, map)
+        .callers,
+    ).toEqual(['uv_run']);
   });
 });
 
@@ -245,5 +287,70 @@ describe('mergeProfile and attributeLayers', () => {
     expect(text).toContain('fl=(1) ???');
     expect(text).toContain('fn=(2) handle (node_modules/router/lib/layer.js:152)');
     expect(text).toContain('cfi=(3) node_modules/helmet/index.cjs');
+  });
+});
+
+describe('attributeLayers with callers in the names', () => {
+  // Two layers call one neutral trampoline: for one it calls costly neutral code, for the other a callback.
+  const TRAMPOLINE = `positions: line
+events: Ir
+fn=(1) uv_run
+0 10
+cfn=(2) 0x0000000000001000
+calls=1 0
+0 1000
+cfn=(3) 0x0000000000002000
+calls=1 0
+0 100
+fn=(2)
+0 100
+cfn=(4) Builtins_Call'0x0000000000001000
+calls=1 0
+0 900
+fn=(3)
+0 60
+cfn=(5) Builtins_Call'0x0000000000002000
+calls=1 0
+0 40
+fn=(4)
+0 10
+cfn=(6) ECDSA_verify'Builtins_Call'0x0000000000001000
+calls=1 0
+0 890
+fn=(5)
+0 10
+cfn=(7) 0x0000000000003000'Builtins_Call'0x0000000000002000
+calls=1 0
+0 30
+fn=(6)
+0 890
+fn=(7)
+0 30
+totals: 1110
+`;
+  const map = new PerfMap(
+    [
+      `1000 100 JS:*verify ${ROOT}/node_modules/jwa/index.js:150:20`,
+      `2000 100 JS:*helmet ${ROOT}/node_modules/helmet/index.cjs:548:3`,
+      `3000 100 JS:*onResFinished ${ROOT}/node_modules/pino-http/logger.js:120:5`,
+    ].join('\n'),
+  );
+
+  it('charges each call of the shared trampoline to the layer that made it', () => {
+    const layers = attributeLayers(mergeProfile(parseCallgrind(TRAMPOLINE), map, { context: true }), (fn) =>
+      layerOf(fn),
+    );
+    expect(layers.authentication).toBeCloseTo(1000, 6);
+    expect(layers['security-headers']).toBeCloseTo(70, 6);
+    expect(layers.logging).toBeCloseTo(30, 6);
+    expect(layers.runtime).toBeCloseTo(10, 6);
+  });
+
+  it('without the callers, shares what the trampoline does alone among all its callers', () => {
+    const merged = mergeProfile(parseCallgrind(TRAMPOLINE), map);
+    const layers = attributeLayers(merged, (fn) => layerOf(fn));
+    expect(merged.nodes.filter((node) => node.resolved.symbol === 'Builtins_Call')).toHaveLength(1);
+    expect(layers.authentication).toBeLessThan(1000);
+    expect(layers['security-headers']).toBeGreaterThan(70);
   });
 });
