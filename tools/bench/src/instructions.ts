@@ -142,7 +142,11 @@ export async function sendInTurn(
 }
 
 /** Instructions of one dump: the main thread (thread 1), all threads, and the work reported apart. */
-export function countOf(dump: CallgrindDump, requests: number, seconds: number): InstructionCount {
+export function countOf(
+  dump: CallgrindDump,
+  window: { requests: number; seconds: number; requestsBefore: number },
+): InstructionCount {
+  const { requests, seconds, requestsBefore } = window;
   const allThreads = dump.files.reduce((sum, file) => sum + file.instructions, 0);
   const jitCompile = dump.files.reduce((sum, file) => sum + file.jitCompile, 0);
   const majorGc = dump.files.reduce((sum, file) => sum + file.majorGc, 0);
@@ -150,6 +154,7 @@ export function countOf(dump: CallgrindDump, requests: number, seconds: number):
   return {
     requests,
     seconds,
+    requestsBefore,
     mainThread,
     allThreads,
     jitCompile,
@@ -191,6 +196,8 @@ interface Counted {
 interface CountedWindow {
   sent: SentRequests;
   dumps: CallgrindDump[];
+  /** Requests the side answered before counting (the warm-up, and more while it waited its turn). */
+  requestsBefore: number;
   /** Warm-up answers other than the case expects. */
   warmupProblem?: string;
 }
@@ -302,7 +309,7 @@ async function countWindow(
     for (const proc of side.processes) dumps.push(await proc.dump(side.label));
     for (const proc of side.processes) await proc.instrumentation(false);
     const unexpected = unexpectedStatuses(warm, settings.expectedStatus);
-    return { sent, dumps, ...(unexpected ? { warmupProblem: unexpected } : {}) };
+    return { sent, dumps, requestsBefore: warm.sent, ...(unexpected ? { warmupProblem: unexpected } : {}) };
   } finally {
     agent.destroy();
   }
@@ -551,16 +558,17 @@ async function runCase(
       if (wrong) result.problems.push(`${side}: ${wrong}`);
       if (window.warmupProblem) result.problems.push(`${side} warm-up: ${window.warmupProblem}`);
     }
-    const [serviceDump, ...downstreamDumps] = serviceWindow.dumps;
-    result.service.count = countOf(serviceDump!, serviceWindow.sent.sent, serviceWindow.sent.seconds);
-    downstreamDumps.forEach((dump, index) => {
-      result.downstream[index]!.count = countOf(dump, serviceWindow.sent.sent, serviceWindow.sent.seconds);
+    const windowOf = (window: CountedWindow) => ({
+      requests: window.sent.sent,
+      seconds: window.sent.seconds,
+      requestsBefore: window.requestsBefore,
     });
-    result.baseline.count = countOf(
-      baselineWindow.dumps[0]!,
-      baselineWindow.sent.sent,
-      baselineWindow.sent.seconds,
-    );
+    const [serviceDump, ...downstreamDumps] = serviceWindow.dumps;
+    result.service.count = countOf(serviceDump!, windowOf(serviceWindow));
+    downstreamDumps.forEach((dump, index) => {
+      result.downstream[index]!.count = countOf(dump, windowOf(serviceWindow));
+    });
+    result.baseline.count = countOf(baselineWindow.dumps[0]!, windowOf(baselineWindow));
     result.ratio = instructionRatio(result.service.count, result.baseline.count);
 
     if (profileDir) {

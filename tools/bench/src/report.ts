@@ -70,6 +70,8 @@ export interface InstructionCount {
   requests: number;
   /** Wall time of the counted requests (under valgrind: many times the usual). */
   seconds: number;
+  /** Requests answered before counting: the warm-up, and more while waiting for its turn. */
+  requestsBefore: number;
   /** Thread 1: JavaScript, node's event loop, and the GC work done on it. */
   mainThread: number;
   /** Every thread: V8's helpers (concurrent GC, the optimizing compiler) and libuv's pool too. */
@@ -457,6 +459,20 @@ function downstreamLines(cases: InstructionCaseResult[]): string[] {
   return lines.length > 0 ? ['', ...lines] : [];
 }
 
+/** How many requests each side had answered when counting began (at least the warm-up). */
+function warmupLine(cases: InstructionCaseResult[]): string[] {
+  const counted = cases.filter((result) => result.service.count && result.baseline.count);
+  if (counted.length === 0) return [];
+  const each = counted.map(
+    (result) =>
+      `${result.id} ${formatCount(result.service.count!.requestsBefore)} / ${formatCount(result.baseline.count!.requestsBefore)}`,
+  );
+  return [
+    '',
+    `Requests answered before counting, service / baseline (the warm-up, and more while a side waited for its turn): ${each.join('; ')}.`,
+  ];
+}
+
 /**
  * Instructions per request by layer, a column per case: the service's side, its total (the counted
  * figure), the work apart, and the baseline's total.
@@ -499,6 +515,7 @@ function instructionSection(report: BenchReport, instructions: InstructionReport
     '',
     ...instructionTable(instructions.cases),
     ...downstreamLines(instructions.cases),
+    ...warmupLine(instructions.cases),
     '',
     'Instructions executed per request (callgrind, thousands), all threads of the process: the main thread runs the',
     "JavaScript and node's event loop; V8's helper threads share the garbage collection and compile, and libuv's pool",

@@ -15,12 +15,12 @@ describe('countOf', () => {
           { thread: 4, path: '/d/auth.7.1-04', instructions: 50_000, jitCompile: 0, majorGc: 40_000 },
         ],
       },
-      100,
-      12.5,
+      { requests: 100, seconds: 12.5, requestsBefore: 4000 },
     );
     expect(count).toMatchObject({
       requests: 100,
       seconds: 12.5,
+      requestsBefore: 4000,
       mainThread: 900_000,
       allThreads: 1_200_000,
       jitCompile: 200_000,

@@ -249,6 +249,7 @@ function count(
   return {
     requests,
     seconds: 20,
+    requestsBefore: 4000,
     mainThread: perRequest.mainThread * requests,
     allThreads: perRequest.allThreads * requests,
     jitCompile: jitCompile * requests,
@@ -378,6 +379,8 @@ describe('renderMarkdown, instruction mode', () => {
       '300 requests per case and side counted after 4000 warm-up requests, one after another on one kept-alive connection',
     );
     expect(markdown).toContain('- Machine load: load average 7.5 / 6.25 / 7 (1 / 5 / 15 min) on 2 cores');
+    expect(markdown).toContain('Requests answered before counting, service / baseline');
+    expect(markdown).toContain(': me 4,000 / 4,000.');
     expect(markdown).toContain(
       "- POST /api/discounts/quote: items, which discounts asks, spent 3,200k per request (main thread 3,000k); not in the ratio, which compares discounts's own cost with the whole baseline.",
     );
