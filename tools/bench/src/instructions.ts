@@ -141,30 +141,50 @@ export async function sendInTurn(
   return { sent: count, statuses, seconds: (performance.now() - started) / 1000, firstBody };
 }
 
-/** Instructions of one dump: the main thread (thread 1), all threads, and the work reported apart. */
+/**
+ * Instructions of a dump (or of several windows' dumps joined): the main thread (thread 1), all
+ * threads, and the work reported apart.
+ */
 export function countOf(
   dump: CallgrindDump,
-  window: { requests: number; seconds: number; requestsBefore: number },
+  window: {
+    requests: number;
+    seconds: number;
+    requestsBefore: number;
+    windows?: number[];
+    keptWindows?: number;
+  },
 ): InstructionCount {
   const { requests, seconds, requestsBefore } = window;
-  const allThreads = dump.files.reduce((sum, file) => sum + file.instructions, 0);
-  const jitCompile = dump.files.reduce((sum, file) => sum + file.jitCompile, 0);
-  const majorGc = dump.files.reduce((sum, file) => sum + file.majorGc, 0);
-  const mainThread = dump.files.find((file) => file.thread === 1)?.instructions ?? 0;
+  const sum = (files: CallgrindDump['files'], figure: 'instructions' | 'jitCompile' | 'majorGc') =>
+    files.reduce((total, file) => total + file[figure], 0);
+  const allThreads = sum(dump.files, 'instructions');
+  const jitCompile = sum(dump.files, 'jitCompile');
+  const majorGc = sum(dump.files, 'majorGc');
+  const mainThread = sum(
+    dump.files.filter((file) => file.thread === 1),
+    'instructions',
+  );
+  const threadNumbers = [...new Set(dump.files.map((file) => file.thread))].sort((a, b) => a - b);
   return {
     requests,
     seconds,
     requestsBefore,
+    windows: window.windows ?? [],
+    keptWindows: window.keptWindows ?? 1,
     mainThread,
     allThreads,
     jitCompile,
     majorGc,
-    threads: dump.files.map((file) => ({
-      thread: file.thread,
-      instructions: file.instructions,
-      jitCompile: file.jitCompile,
-      majorGc: file.majorGc,
-    })),
+    threads: threadNumbers.map((thread) => {
+      const files = dump.files.filter((file) => file.thread === thread);
+      return {
+        thread,
+        instructions: sum(files, 'instructions'),
+        jitCompile: sum(files, 'jitCompile'),
+        majorGc: sum(files, 'majorGc'),
+      };
+    }),
     perRequest: {
       mainThread: mainThread / requests,
       allThreads: allThreads / requests,
@@ -198,6 +218,11 @@ interface CountedWindow {
   dumps: CallgrindDump[];
   /** Requests the side answered before counting (the warm-up, and more while it waited its turn). */
   requestsBefore: number;
+  /** Instructions per request of each window counted (the first process), in order. */
+  windows: number[];
+  /** How many of the last windows the count is made of. */
+  keptWindows: number;
+  lastWindowRequests: number;
   /** Warm-up answers other than the case expects. */
   warmupProblem?: string;
 }
@@ -284,9 +309,26 @@ interface CountedSide {
   label: string;
 }
 
+/** Windows are counted one after another until two in a row agree within this share… */
+export const WINDOW_AGREEMENT = 0.01;
+/** …or this many were counted. */
+export const MAX_WINDOWS = 4;
+
+/** Whether the last two windows' instructions per request agree within `agreement`. */
+export function windowsAgree(perRequest: number[], agreement = WINDOW_AGREEMENT): boolean {
+  if (perRequest.length < 2) return false;
+  const [previous, last] = perRequest.slice(-2) as [number, number];
+  return Math.abs(last - previous) <= agreement * Math.max(last, previous);
+}
+
+/** Several dumps of one process as one: their files together (thread numbers repeat). */
+const joinDumps = (dumps: CallgrindDump[]): CallgrindDump => ({ files: dumps.flatMap((dump) => dump.files) });
+
 /**
- * Counts `requests` on the side's processes after its warm-up, on a connection opened just before
- * (so no counted request pays for connecting), and switches instrumentation off again.
+ * Counts windows of `requests` on the side's processes, one after another on a connection opened
+ * just before (so no counted request pays for connecting), until two in a row agree: a process
+ * still settling (JIT code installed late, a collection's deoptimizations) shows as a difference.
+ * Keeps the last two windows (or the last, when none agreed) and switches instrumentation off.
  */
 async function countWindow(
   side: CountedSide,
@@ -301,15 +343,45 @@ async function countWindow(
     await sendInTurn(side.url, request, 1, agent, signal);
     await pause(SETTLE_MS);
     for (const proc of side.processes) await proc.instrumentation(true);
-    for (const proc of side.processes) await proc.zero();
-    const sent = await sendInTurn(side.url, request, settings.requests, agent, signal);
-    hooks.log(`  ${side.label}: ${sent.sent} counted requests in ${sent.seconds.toFixed(0)} s`);
-    await pause(SETTLE_MS);
-    const dumps: CallgrindDump[] = [];
-    for (const proc of side.processes) dumps.push(await proc.dump(side.label));
+    const windows: { sent: SentRequests; dumps: CallgrindDump[] }[] = [];
+    const perRequest: number[] = [];
+    const statuses: Record<string, number> = {};
+    while (windows.length < MAX_WINDOWS && !windowsAgree(perRequest)) {
+      for (const proc of side.processes) await proc.zero();
+      const sent = await sendInTurn(side.url, request, settings.requests, agent, signal);
+      for (const [status, count] of Object.entries(sent.statuses))
+        statuses[status] = (statuses[status] ?? 0) + count;
+      await pause(SETTLE_MS);
+      const dumps: CallgrindDump[] = [];
+      for (const proc of side.processes)
+        dumps.push(await proc.dump(`${side.label} window ${windows.length + 1}`));
+      windows.push({ sent, dumps });
+      const { counted } = countOf(dumps[0]!, {
+        requests: sent.sent,
+        seconds: sent.seconds,
+        requestsBefore: 0,
+      }).perRequest;
+      perRequest.push(counted);
+      hooks.log(
+        `  ${side.label}: window ${windows.length}, ${sent.sent} requests in ${sent.seconds.toFixed(0)} s: ${formatCount(Math.round(counted))} instr/req`,
+      );
+    }
     for (const proc of side.processes) await proc.instrumentation(false);
+    const kept = windowsAgree(perRequest) ? windows.slice(-2) : windows.slice(-1);
     const unexpected = unexpectedStatuses(warm, settings.expectedStatus);
-    return { sent, dumps, requestsBefore: warm.sent, ...(unexpected ? { warmupProblem: unexpected } : {}) };
+    return {
+      sent: {
+        sent: kept.reduce((sum, window) => sum + window.sent.sent, 0),
+        statuses,
+        seconds: kept.reduce((sum, window) => sum + window.sent.seconds, 0),
+      },
+      dumps: side.processes.map((_, index) => joinDumps(kept.map((window) => window.dumps[index]!))),
+      requestsBefore: warm.sent,
+      windows: perRequest,
+      keptWindows: kept.length,
+      lastWindowRequests: kept[kept.length - 1]!.sent.sent,
+      ...(unexpected ? { warmupProblem: unexpected } : {}),
+    };
   } finally {
     agent.destroy();
   }
@@ -349,13 +421,18 @@ async function countSides(
 /** The perf map node wrote for `pid`, copied next to the profiles (and removed from /tmp once it exits). */
 const perfMapPath = (pid: number) => join(tmpdir(), `perf-${pid}.map`);
 
+/**
+ * The layers of the windows kept (`requests` in all), and the main thread's profile of the last
+ * window (`lastWindowRequests`) named for callgrind_annotate, with its costliest functions.
+ */
 function layerBreakdown(
   dump: CallgrindDump,
   perfMap: PerfMap | undefined,
-  requests: number,
+  counted: { requests: number; lastWindowRequests: number },
   namedFile: string,
   description: string,
 ): LayerBreakdown {
+  const { requests, lastWindowRequests } = counted;
   const sources = new Map<string, string[] | undefined>();
   const firstLine = (file: string, line: number | undefined) => {
     if (line === undefined) return undefined;
@@ -365,7 +442,7 @@ function layerBreakdown(
     return sources.get(file)?.[line - 1];
   };
   const totals = Object.fromEntries(LAYERS.map((layer) => [layer.id, 0])) as Record<LayerId, number>;
-  const mainThread = dump.files.find((file) => file.thread === 1);
+  const mainThread = dump.files.filter((file) => file.thread === 1).pop();
   let top: LayerBreakdown['topFunctions'] = [];
   for (const file of dump.files) {
     const profile = parseCallgrind(readFileSync(file.path, 'utf8'));
@@ -379,8 +456,8 @@ function layerBreakdown(
       writeFileSync(namedFile, renderCallgrind(merged, description));
       top = topFunctions(merged, TOP_FUNCTIONS).map((fn) => ({
         function: fn.label,
-        selfPerRequest: fn.self / requests,
-        inclusivePerRequest: fn.inclusive / requests,
+        selfPerRequest: fn.self / lastWindowRequests,
+        inclusivePerRequest: fn.inclusive / lastWindowRequests,
       }));
     }
   }
@@ -562,6 +639,8 @@ async function runCase(
       requests: window.sent.sent,
       seconds: window.sent.seconds,
       requestsBefore: window.requestsBefore,
+      windows: window.windows,
+      keptWindows: window.keptWindows,
     });
     const [serviceDump, ...downstreamDumps] = serviceWindow.dumps;
     result.service.count = countOf(serviceDump!, windowOf(serviceWindow));
@@ -572,29 +651,46 @@ async function runCase(
     result.ratio = instructionRatio(result.service.count, result.baseline.count);
 
     if (profileDir) {
-      const sides: [string, CallgrindProcess, CallgrindDump, { layers?: LayerBreakdown }][] = [
-        [serviceName!, service.callgrind, serviceDump!, result.service],
-        ...downstream.map(
-          ({ name, counted }, index) =>
-            [name, counted.callgrind, downstreamDumps[index]!, result.downstream[index]!] as [
-              string,
-              CallgrindProcess,
-              CallgrindDump,
-              { layers?: LayerBreakdown },
-            ],
-        ),
-        ['baseline', targets.baseline.callgrind, baselineWindow.dumps[0]!, result.baseline],
+      interface ProfiledSide {
+        name: string;
+        proc: CallgrindProcess;
+        dump: CallgrindDump;
+        window: CountedWindow;
+        into: { layers?: LayerBreakdown };
+      }
+      const sides: ProfiledSide[] = [
+        {
+          name: serviceName!,
+          proc: service.callgrind,
+          dump: serviceDump!,
+          window: serviceWindow,
+          into: result.service,
+        },
+        ...downstream.map(({ name, counted }, index) => ({
+          name,
+          proc: counted.callgrind,
+          dump: downstreamDumps[index]!,
+          window: serviceWindow,
+          into: result.downstream[index]!,
+        })),
+        {
+          name: 'baseline',
+          proc: targets.baseline.callgrind,
+          dump: baselineWindow.dumps[0]!,
+          window: baselineWindow,
+          into: result.baseline,
+        },
       ];
-      for (const [name, proc, dump, into] of sides) {
+      for (const { name, proc, dump, window, into } of sides) {
         const mapFile = join(profileDir, `perf-${proc.fileLabel}.map`);
         if (existsSync(perfMapPath(proc.pid))) copyFileSync(perfMapPath(proc.pid), mapFile);
         const perfMap = existsSync(mapFile) ? new PerfMap(readFileSync(mapFile, 'utf8')) : undefined;
         into.layers = layerBreakdown(
           dump,
           perfMap,
-          options.requests,
+          { requests: window.sent.sent, lastWindowRequests: window.lastWindowRequests },
           join(profileDir, `${benchCase.id}.${name}.named.callgrind`),
-          `${benchCase.title}: ${name}, ${options.requests} requests`,
+          `${benchCase.title}: ${name}, the last window of ${window.lastWindowRequests} requests`,
         );
       }
     }
@@ -652,6 +748,8 @@ export async function runInstructionBenchmark(
       const instructionSettings: InstructionSettings = {
         requests: options.requests,
         warmupRequests: options.warmupRequests,
+        windowAgreement: WINDOW_AGREEMENT,
+        maxWindows: MAX_WINDOWS,
         items: options.items,
         valgrind: tools.version,
         callgrindOptions: callgrindLauncher(tools, '<dir>', '<process>', {

@@ -72,6 +72,12 @@ export interface InstructionCount {
   seconds: number;
   /** Requests answered before counting: the warm-up, and more while waiting for its turn. */
   requestsBefore: number;
+  /**
+   * Instructions per request of each window counted, in order (for the process the side asks; a
+   * downstream process gets its side's). The count is made of the last `keptWindows` of them.
+   */
+  windows: number[];
+  keptWindows: number;
   /** Thread 1: JavaScript, node's event loop, and the GC work done on it. */
   mainThread: number;
   /** Every thread: V8's helpers (concurrent GC, the optimizing compiler) and libuv's pool too. */
@@ -129,8 +135,12 @@ export interface InstructionCaseResult {
 }
 
 export interface InstructionSettings {
+  /** Requests per counted window. */
   requests: number;
   warmupRequests: number;
+  /** Windows are counted until two in a row agree within this share, at most maxWindows. */
+  windowAgreement: number;
+  maxWindows: number;
   items: number;
   valgrind: string;
   callgrindOptions: string[];
@@ -459,17 +469,41 @@ function downstreamLines(cases: InstructionCaseResult[]): string[] {
   return lines.length > 0 ? ['', ...lines] : [];
 }
 
-/** How many requests each side had answered when counting began (at least the warm-up). */
-function warmupLine(cases: InstructionCaseResult[]): string[] {
-  const counted = cases.filter((result) => result.service.count && result.baseline.count);
+/** A side's windows, the kept ones in bold: `2,901k, **2,850k**, **2,840k**`. */
+function windowsCell(count: InstructionCount | undefined): string {
+  if (!count) return '-';
+  const firstKept = count.windows.length - count.keptWindows;
+  return count.windows
+    .map((value, index) => (index >= firstKept ? `**${formatKilo(value)}**` : formatKilo(value)))
+    .join(', ');
+}
+
+/** Per case and side: requests answered before counting, and each window counted. */
+function windowTable(cases: InstructionCaseResult[]): string[] {
+  const counted = cases.filter((result) => result.service.count || result.baseline.count);
   if (counted.length === 0) return [];
-  const each = counted.map(
-    (result) =>
-      `${result.id} ${formatCount(result.service.count!.requestsBefore)} / ${formatCount(result.baseline.count!.requestsBefore)}`,
-  );
+  const before = (count: InstructionCount | undefined) => (count ? formatCount(count.requestsBefore) : '-');
   return [
     '',
-    `Requests answered before counting, service / baseline (the warm-up, and more while a side waited for its turn): ${each.join('; ')}.`,
+    ...table(
+      [
+        'case',
+        'service: requests before counting',
+        'service windows (instr/req)',
+        'baseline: requests before counting',
+        'baseline windows (instr/req)',
+      ],
+      counted.map((result) => [
+        result.id,
+        before(result.service.count),
+        windowsCell(result.service.count),
+        before(result.baseline.count),
+        windowsCell(result.baseline.count),
+      ]),
+    ),
+    '',
+    'Requests before counting: the warm-up, and more while a side waited for its turn (it is kept busy: a process',
+    "left idle is not what it was). Windows in bold are the count's (two in a row that agreed, or the last one).",
   ];
 }
 
@@ -504,7 +538,7 @@ export function layerTable(cases: InstructionCaseResult[]): string[] {
 function instructionSection(report: BenchReport, instructions: InstructionReport): string[] {
   const { settings } = instructions;
   return [
-    `- Counting: ${settings.valgrind} (${settings.callgrindOptions.join(' ')}), ${settings.requests} requests per case and side counted after ${settings.warmupRequests} warm-up requests, one after another on one kept-alive connection; only the process under test runs under valgrind`,
+    `- Counting: ${settings.valgrind} (${settings.callgrindOptions.join(' ')}); per case and side, at least ${settings.warmupRequests} warm-up requests, then windows of ${settings.requests} requests one after another on one kept-alive connection until two in a row agree within ${settings.windowAgreement * 100}% (at most ${settings.maxWindows}): the count is those two; only the process under test runs under valgrind`,
     `- Machine load: load average ${settings.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min) on ${settings.cores} cores when counting began; per case below`,
     `- node flags under valgrind: ${settings.nodeFlags.length > 0 ? settings.nodeFlags.join(' ') : 'none'}`,
     `- Data: ${formatCount(settings.items)} items`,
@@ -515,7 +549,7 @@ function instructionSection(report: BenchReport, instructions: InstructionReport
     '',
     ...instructionTable(instructions.cases),
     ...downstreamLines(instructions.cases),
-    ...warmupLine(instructions.cases),
+    ...windowTable(instructions.cases),
     '',
     'Instructions executed per request (callgrind, thousands), all threads of the process: the main thread runs the',
     "JavaScript and node's event loop; V8's helper threads share the garbage collection and compile, and libuv's pool",

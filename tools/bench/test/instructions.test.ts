@@ -2,7 +2,14 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countOf, sendInTurn, servicesFor, startLoad, unexpectedStatuses } from '../src/instructions';
+import {
+  countOf,
+  sendInTurn,
+  servicesFor,
+  startLoad,
+  unexpectedStatuses,
+  windowsAgree,
+} from '../src/instructions';
 import { callgrindOptions, controlEnv } from '../src/valgrind';
 
 describe('countOf', () => {
@@ -28,6 +35,40 @@ describe('countOf', () => {
       perRequest: { mainThread: 9000, allThreads: 12_000, jitCompile: 2000, majorGc: 500, counted: 9500 },
     });
     expect(count.threads).toHaveLength(3);
+  });
+});
+
+describe('countOf, over two windows joined', () => {
+  it('adds each thread over the windows, and gives the windows and how many are kept', () => {
+    const file = (thread: number, instructions: number) => ({
+      thread,
+      path: `/d/auth.7.x-0${thread}`,
+      instructions,
+      jitCompile: 0,
+      majorGc: 0,
+    });
+    const count = countOf(
+      { files: [file(1, 1000), file(3, 100), file(1, 1100), file(3, 50)] },
+      { requests: 2, seconds: 1, requestsBefore: 10, windows: [700, 550, 575], keptWindows: 2 },
+    );
+    expect(count.mainThread).toBe(2100);
+    expect(count.threads).toEqual([
+      { thread: 1, instructions: 2100, jitCompile: 0, majorGc: 0 },
+      { thread: 3, instructions: 150, jitCompile: 0, majorGc: 0 },
+    ]);
+    expect(count.perRequest.counted).toBe(1125);
+    expect(count).toMatchObject({ windows: [700, 550, 575], keptWindows: 2 });
+  });
+});
+
+describe('windowsAgree', () => {
+  it('needs two windows in a row within 1% of each other', () => {
+    expect(windowsAgree([])).toBe(false);
+    expect(windowsAgree([1000])).toBe(false);
+    expect(windowsAgree([1100, 1000])).toBe(false);
+    expect(windowsAgree([1100, 1000, 1009])).toBe(true);
+    expect(windowsAgree([1000, 1011])).toBe(false);
+    expect(windowsAgree([1000, 1020], 0.02)).toBe(true);
   });
 });
 

@@ -250,6 +250,8 @@ function count(
     requests,
     seconds: 20,
     requestsBefore: 4000,
+    windows: [perRequest.allThreads * 1.05, perRequest.allThreads, perRequest.allThreads],
+    keptWindows: 2,
     mainThread: perRequest.mainThread * requests,
     allThreads: perRequest.allThreads * requests,
     jitCompile: jitCompile * requests,
@@ -280,6 +282,8 @@ function instructionReport(): BenchReport {
       settings: {
         requests: 300,
         warmupRequests: 4000,
+        windowAgreement: 0.01,
+        maxWindows: 4,
         items: 100,
         valgrind: 'valgrind-3.19.0',
         callgrindOptions: ['--tool=callgrind', '--instr-atstart=no'],
@@ -376,11 +380,13 @@ describe('renderMarkdown, instruction mode', () => {
   it('states the counting, the machine load and cores, and what the quote asks of items', () => {
     const markdown = rendered();
     expect(markdown).toContain(
-      '300 requests per case and side counted after 4000 warm-up requests, one after another on one kept-alive connection',
+      'at least 4000 warm-up requests, then windows of 300 requests one after another on one kept-alive connection until two in a row agree within 1% (at most 4)',
     );
     expect(markdown).toContain('- Machine load: load average 7.5 / 6.25 / 7 (1 / 5 / 15 min) on 2 cores');
-    expect(markdown).toContain('Requests answered before counting, service / baseline');
-    expect(markdown).toContain(': me 4,000 / 4,000.');
+    expect(markdown).toContain(
+      '| me | 4,000 | 3,045k, **2,900k**, **2,900k** | 4,000 | 1,470k, **1,400k**, **1,400k** |',
+    );
+    expect(markdown).toContain('| quote | 4,000 | 5,775k, **5,500k**, **5,500k** | - | - |');
     expect(markdown).toContain(
       "- POST /api/discounts/quote: items, which discounts asks, spent 3,200k per request (main thread 3,000k); not in the ratio, which compares discounts's own cost with the whole baseline.",
     );
