@@ -20,7 +20,7 @@ export interface BenchOptions {
   outDir: string;
   /** Count instructions under callgrind instead of measuring wall time. */
   instructions: boolean;
-  /** Instruction mode: requests counted per case and side, one after another. */
+  /** Instruction mode: requests per counted window (windows are counted until two in a row agree). */
   requests: number;
   /** Instruction mode: requests sent before counting, so the JIT has settled. */
   warmupRequests: number;
@@ -108,7 +108,7 @@ const NUMBER_SETTINGS: NumberSetting[] = [
     min: 10,
     max: 10_000,
     fallback: 300,
-    what: 'with --instructions: requests counted per case and side',
+    what: 'with --instructions: requests per counted window',
   },
   {
     flag: 'warmup-requests',
@@ -117,7 +117,7 @@ const NUMBER_SETTINGS: NumberSetting[] = [
     min: 0,
     max: 100_000,
     fallback: 4_000,
-    what: 'with --instructions: requests before counting',
+    what: 'with --instructions: warm-up requests before counting (at least)',
   },
 ];
 

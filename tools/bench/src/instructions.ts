@@ -1,8 +1,9 @@
 /**
  * The instruction mode: each target process (the service under test, the baseline) runs under
  * valgrind's callgrind with instrumentation off; per case and side, a warm-up, then instructions
- * counted over a fixed number of requests sent one after another on one kept-alive connection.
- * Only those processes run under valgrind: the database and the other services run as usual.
+ * counted over windows of a fixed number of requests sent one after another on one kept-alive
+ * connection, until two windows in a row agree. Only those processes run under valgrind: the
+ * database and the other services run as usual.
  */
 import {
   copyFileSync,
