@@ -1,7 +1,7 @@
 /** Command-line and environment settings of `npm run bench`. */
 import { resolve } from 'node:path';
-import type { CaseId } from './cases';
-import { ERROR_CASE_IDS, HOT_PATH_CASE_IDS } from './cases';
+import type { CaseId } from './case-ids';
+import { ERROR_CASE_IDS, HOT_PATH_CASE_IDS } from './case-ids';
 
 export interface BenchOptions {
   /** Measured time per case and target, in seconds. */
@@ -99,7 +99,7 @@ const NUMBER_SETTINGS: NumberSetting[] = [
     min: 100,
     max: 1_000_000,
     fallback: 10_000,
-    what: 'items seeded for the hot-path cases (with --instructions: default 100)',
+    what: 'items seeded for the hot-path cases, 100 with --instructions unless given',
   },
   {
     flag: 'requests',
@@ -143,7 +143,8 @@ export function usage(defaultOutDir: string): string {
     '',
     'Drives the hot paths of auth, items and discounts with autocannon on loopback, against a bare',
     'node:http + MongoDB driver baseline serving the same queries, and writes the report to',
-    `${defaultOutDir} (bench-<time>.md/.json and latest.md/.json).`,
+    `${defaultOutDir} (bench-<time>.md/.json and latest.md/.json). With --instructions it counts the`,
+    "instructions per request under valgrind's callgrind instead (see tools/bench/README.md).",
     '',
     'options (each also read from the environment variable shown):',
   ];

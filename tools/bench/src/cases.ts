@@ -1,12 +1,10 @@
 /** The hot paths measured, what each baseline does for them, and what a right answer looks like. */
+import type { CaseId } from './case-ids';
 import { SEARCH_QUERY } from './catalog';
 import type { CaseRequest } from './load';
 
-export type CaseId = 'list' | 'search' | 'item' | 'me' | 'quote' | 'item-missing' | 'me-no-token';
-
-/** Cases whose answer is an error, measured for the instructions of the error path only. */
-export const ERROR_CASE_IDS: readonly CaseId[] = ['item-missing', 'me-no-token'];
-export const HOT_PATH_CASE_IDS: readonly CaseId[] = ['list', 'search', 'item', 'me', 'quote'];
+export type { CaseId } from './case-ids';
+export { ERROR_CASE_IDS, HOT_PATH_CASE_IDS } from './case-ids';
 
 export interface BenchCase {
   id: CaseId;
