@@ -194,27 +194,15 @@ export function parseCallgrind(text: string): CallgrindProfile {
 /** The task that runs one TurboFan job, on a V8 helper thread: JIT warm-up, not the request's work. */
 export const JIT_COMPILE_JOB = /^v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal\(\)/;
 /**
- * The jobs of a major GC's concurrent marking and sweeping (on helper threads, and on the main
- * thread when it joins them): a full collection comes every few thousand requests, so a window of
- * a few hundred holds one or none.
+ * A major GC, wherever it runs: starting and stepping incremental marking, the marking barrier while
+ * it runs, concurrent marking jobs, the atomic pause, sweeping. A full collection comes every few
+ * thousand requests, so a window of a few hundred holds one or none. Scavenges are not in it.
  */
-export const MAJOR_GC_JOBS =
-  /^v8::internal::(ConcurrentMarking::JobTaskMajor::Run|Sweeper::SweeperJob::Run)\(/;
+export const MAJOR_GC =
+  /^v8::internal::(Heap::MarkCompact|MarkCompactCollector::|Heap::StartIncrementalMarking\(|Heap::FinalizeIncrementalMarking|IncrementalMarking::|IncrementalMarkingJob::|ConcurrentMarking::JobTaskMajor::Run|Sweeper::|WriteBarrier::Marking|MarkingBarrier::)/;
 
 /** Work in a profile that the counted figure leaves out and reports apart. */
 export interface WorkApart {
   jitCompile: number;
   majorGc: number;
-}
-
-/** Instructions of the profile's thread in background JIT compilation and major GC jobs (callees included). */
-export function workApart(profile: CallgrindProfile): WorkApart {
-  const apart = { jitCompile: 0, majorGc: 0 };
-  for (const call of profile.calls) {
-    const callee = profile.functions.get(call.callee);
-    if (!callee) continue;
-    if (JIT_COMPILE_JOB.test(callee.name)) apart.jitCompile += call.inclusive;
-    else if (MAJOR_GC_JOBS.test(callee.name)) apart.majorGc += call.inclusive;
-  }
-  return apart;
 }

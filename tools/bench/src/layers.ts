@@ -9,7 +9,8 @@
  * entry covering it, since code memory is reused after a function's code is collected.
  */
 import type { CallgrindFunction, CallgrindProfile } from './callgrind';
-import { JIT_COMPILE_JOB, MAJOR_GC_JOBS } from './callgrind';
+import type { WorkApart } from './callgrind';
+import { functionKey, JIT_COMPILE_JOB, MAJOR_GC } from './callgrind';
 
 export interface PerfMapEntry {
   start: number;
@@ -202,7 +203,7 @@ export const LAYERS: readonly Layer[] = [
       'No application frame: node:http parsing and writing, sockets, event loop, promise jobs, GC helper threads',
   },
   { id: 'jit', title: 'V8’s optimizing compiler in the background (apart)', apart: true },
-  { id: 'major-gc', title: 'Major GC marking and sweeping jobs (apart)', apart: true },
+  { id: 'major-gc', title: 'Major GC: marking, its write barrier, the pause, sweeping (apart)', apart: true },
 ];
 
 const PACKAGE_LAYERS: Record<string, LayerId> = {};
@@ -360,7 +361,7 @@ function projectLayer(
 export function layerOf(fn: ResolvedFunction, sourceLine?: string): LayerId | undefined {
   if (fn.symbol !== undefined) {
     if (JIT_COMPILE_JOB.test(fn.symbol)) return 'jit';
-    if (MAJOR_GC_JOBS.test(fn.symbol)) return 'major-gc';
+    if (MAJOR_GC.test(fn.symbol)) return 'major-gc';
     return undefined;
   }
   const file = fn.file;
@@ -543,4 +544,38 @@ export function renderCallgrind(merged: MergedProfile, description: string): str
   });
   lines.push(`totals: ${merged.total}`, '');
   return lines.join('\n');
+}
+
+/** Background JIT compilation and a major GC only: the rest of the profile is one neutral mass. */
+function apartLayerOf(fn: ResolvedFunction): 'jit' | 'major-gc' | undefined {
+  if (fn.symbol === undefined) return undefined;
+  if (JIT_COMPILE_JOB.test(fn.symbol)) return 'jit';
+  if (MAJOR_GC.test(fn.symbol)) return 'major-gc';
+  return undefined;
+}
+
+/**
+ * The instructions of background JIT compilation and of a major GC in a profile, everything they
+ * call included (a GC function called from inside another counts once). Functions are taken as
+ * callgrind names them: no perf map is needed.
+ */
+export function workApart(profile: CallgrindProfile): WorkApart {
+  const indexByFunction = new Map<string, number>();
+  const nodes: GraphNode[] = [];
+  for (const [key, fn] of profile.functions) {
+    indexByFunction.set(key, nodes.length);
+    const symbol = nameParts(fn.name)[0] ?? fn.name;
+    nodes.push({
+      resolved: { key: functionKey(fn.object, fn.name), label: symbol, symbol },
+      self: fn.self,
+      calls: new Map(),
+    });
+  }
+  for (const call of profile.calls) {
+    const from = indexByFunction.get(call.caller)!;
+    const to = indexByFunction.get(call.callee)!;
+    if (from !== to) nodes[from]!.calls.set(to, { count: call.count, inclusive: call.inclusive });
+  }
+  const layers = attributeLayers({ total: profile.total, nodes }, apartLayerOf);
+  return { jitCompile: layers.jit, majorGc: layers['major-gc'] };
 }

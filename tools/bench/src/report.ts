@@ -84,7 +84,7 @@ export interface InstructionCount {
   allThreads: number;
   /** Of allThreads, V8's optimizing compiler in background jobs: JIT warm-up, which a busy service finishes. */
   jitCompile: number;
-  /** Of allThreads, a major GC's marking and sweeping jobs: one every few thousand requests, or none. */
+  /** Of allThreads, a major GC on any thread (marking, its barrier, the pause, sweeping): one every few thousand requests, or none. */
   majorGc: number;
   threads: ({ thread: number; instructions: number } & WorkApart)[];
   perRequest: {
@@ -555,7 +555,8 @@ function instructionSection(report: BenchReport, instructions: InstructionReport
     "JavaScript and node's event loop; V8's helper threads share the garbage collection and compile, and libuv's pool",
     'runs asynchronous crypto. Two kinds of work are left out and shown apart, since a window of a few hundred',
     "requests holds them or not by chance: V8's optimizing compiler working in the background (JIT warm-up, which a",
-    "long-running service finishes) and a major GC's marking and sweeping jobs (one every few thousand requests).",
+    'long-running service finishes) and a major GC on any thread (marking, its write barrier, the pause, sweeping:',
+    "one every few thousand requests). Scavenges, the young generation's collections, stay in.",
     "The ratio is service / baseline (1.00× is the floor). A count does not depend on the machine's speed or load,",
     'unlike the wall time; the load average is shown since it can still shift work between threads.',
     ...(instructions.cases.some((result) => result.service.layers)

@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { WorkApart } from './callgrind';
-import { parseCallgrind, workApart } from './callgrind';
+import { parseCallgrind } from './callgrind';
+import { workApart } from './layers';
 import type { Launcher, NodeProcess } from './processes';
 
 const run = promisify(execFile);

@@ -1,10 +1,4 @@
-import {
-  callgrindTotal,
-  CallgrindFormatError,
-  functionKey,
-  parseCallgrind,
-  workApart,
-} from '../src/callgrind';
+import { callgrindTotal, CallgrindFormatError, functionKey, parseCallgrind } from '../src/callgrind';
 import { dumpFilesOf } from '../src/valgrind';
 
 /** A dump as callgrind 3.19 writes it with --separate-threads=yes, names compressed. */
@@ -130,33 +124,5 @@ describe('dumpFilesOf', () => {
       { name: 'auth.4242.2-01', thread: 1 },
       { name: 'auth.4242.2-03', thread: 3 },
     ]);
-  });
-});
-
-describe('workApart', () => {
-  it("sums the calls into background JIT compilation and a major GC's marking and sweeping jobs", () => {
-    const text = `events: Ir
-fn=(1) v8::platform::DefaultJobWorker::Run()
-0 10
-cfn=(2) v8::internal::ConcurrentMarking::JobTaskMajor::Run(v8::JobDelegate*)
-calls=1 0
-0 500
-cfn=(3) v8::internal::ScavengerCollector::JobTask::Run(v8::JobDelegate*)
-calls=2 0
-0 300
-fn=(4) non-virtual thunk to v8::internal::CancelableTask::Run()
-0 5
-cfn=(5) v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal()
-calls=1 0
-0 900
-fn=(2)
-0 500
-fn=(3)
-0 300
-fn=(5)
-0 900
-totals: 1715
-`;
-    expect(workApart(parseCallgrind(text))).toEqual({ jitCompile: 900, majorGc: 500 });
   });
 });

@@ -12,6 +12,7 @@ import {
   resolveContext,
   resolveFunction,
   shortPath,
+  workApart,
 } from '../src/layers';
 
 const ROOT = '/work/repo';
@@ -352,5 +353,45 @@ totals: 1110
     expect(merged.nodes.filter((node) => node.resolved.symbol === 'Builtins_Call')).toHaveLength(1);
     expect(layers.authentication).toBeLessThan(1000);
     expect(layers['security-headers']).toBeGreaterThan(70);
+  });
+});
+
+describe('workApart', () => {
+  it('counts background JIT compilation and all of a major GC once, whatever calls what', () => {
+    const text = `events: Ir
+fn=(1) v8::platform::DefaultJobWorker::Run()
+0 10
+cfn=(2) v8::internal::ConcurrentMarking::JobTaskMajor::Run(v8::JobDelegate*)
+calls=1 0
+0 500
+cfn=(3) v8::internal::ScavengerCollector::JobTask::Run(v8::JobDelegate*)
+calls=2 0
+0 300
+fn=(4) non-virtual thunk to v8::internal::CancelableTask::Run()
+0 5
+cfn=(5) v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal()
+calls=1 0
+0 900
+fn=(6) v8::internal::Runtime_AllocateInYoungGeneration'0x0000000000001000
+0 20
+cfn=(7) v8::internal::Heap::MarkCompact()
+calls=1 0
+0 400
+fn=(7)
+0 100
+cfn=(8) v8::internal::Sweeper::EnsureCompleted()
+calls=1 0
+0 300
+fn=(2)
+0 500
+fn=(3)
+0 300
+fn=(5)
+0 900
+fn=(8)
+0 300
+totals: 2535
+`;
+    expect(workApart(parseCallgrind(text))).toEqual({ jitCompile: 900, majorGc: 900 });
   });
 });
