@@ -9,7 +9,10 @@ import { requestDurationRecorder, routeTemplate } from '../metrics';
 import { HttpError } from '../errors';
 import { errorHandler, notFoundHandler } from './errors-middleware';
 import { logFinishedRequest, REQUEST_ID_HEADER, requestIdFor } from './request-logging';
+import { sendJson } from './json-response';
 import type { ApiRouter } from './router';
+import { recordDocumentedPath } from './router';
+import type { DocumentedPath } from './router';
 
 export const JSON_BODY_LIMIT = '100kb';
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -123,6 +126,7 @@ export function createApiApp(options: ApiAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy);
   app.set('etag', false);
+  app.response.json = sendJson;
   const responseHeaders: [string, string][] = [...securityHeaders(), ['Cache-Control', 'no-store']];
   const observeDuration = requestDurationRecorder(options.metrics.httpRequestDuration);
   const { logger, routers, isShuttingDown } = options;
@@ -134,13 +138,16 @@ export function createApiApp(options: ApiAppOptions): Express {
     for (const [name, value] of responseHeaders) res.setHeader(name, value);
     if (isShuttingDown()) res.setHeader('Connection', 'close');
     // The route label is known before the body is read: a body refused there keeps its route.
+    // The match is kept for the routers' method guards, which need not match the path again.
+    let documented: DocumentedPath | null = null;
     for (const router of routers) {
-      const template = router.templateFor(req.path);
-      if (template) {
-        res.locals.routeTemplate = template;
+      documented = router.documentedPath(req.path) ?? null;
+      if (documented) {
+        res.locals.routeTemplate = documented.template;
         break;
       }
     }
+    recordDocumentedPath(res, documented);
     // 'close' follows 'finish' for every response, and alone marks one the client gave up on.
     res.once('close', () => {
       const elapsedMs = performance.now() - startedAt;

@@ -112,13 +112,7 @@ export class ApiRouter {
   route<B extends Schema = undefined, Q extends Schema = undefined, P extends Schema = undefined>(
     spec: RouteSpec<B, Q, P>,
   ): this {
-    // The metrics' route label: the template, without the trailing slash of a base-path route.
-    const template = `${this.basePath}${spec.path}`.replace(/(.)\/$/, '$1');
-    const matched = (_req: Request, res: Response, next: NextFunction): void => {
-      res.locals.routeTemplate = template;
-      next();
-    };
-    const validate = (req: Request, res: Response, next: NextFunction): void => {
+    const validateAndHandle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
       const found: FieldProblem[] = [];
       // Express parses the query string again on every read of req.query: read only when declared.
       const params = spec.params && parsed(spec.params, req.params, 'params', found);
@@ -128,18 +122,16 @@ export class ApiRouter {
         next(badRequest('Request is invalid', found));
         return;
       }
-      res.locals.validated = { body, query, params };
-      next();
+      await spec.handler({
+        body: body as Output<B>,
+        query: query as Output<Q>,
+        params: params as Output<P>,
+        req,
+        res,
+      });
     };
-    const handle = async (req: Request, res: Response): Promise<void> => {
-      const { body, query, params } = res.locals.validated as {
-        body: Output<B>;
-        query: Output<Q>;
-        params: Output<P>;
-      };
-      await spec.handler({ body, query, params, req, res });
-    };
-    this.router[spec.method](spec.path, matched, ...(spec.before ?? []), validate, handle);
+    // The route label is set on arrival (createApiApp); `before` runs ahead of validation.
+    this.router[spec.method](spec.path, ...(spec.before ?? []), validateAndHandle);
     this.document(spec);
     this.table = undefined;
     return this;
@@ -165,11 +157,16 @@ export class ApiRouter {
    * before routing, so a request refused on the way (a body that is not JSON) is labelled with it.
    */
   templateFor(path: string): string | undefined {
-    return this.pathTable().find(({ regex }) => regex.test(path))?.template;
+    return this.documentedPath(path)?.template;
   }
 
-  private table: PathEntry[] | undefined;
-  private pathTable(): PathEntry[] {
+  /** The documented path a request path falls under, with the methods it serves. */
+  documentedPath(path: string): DocumentedPath | undefined {
+    return this.pathTable().find(({ regex }) => regex.test(path));
+  }
+
+  private table: DocumentedPath[] | undefined;
+  private pathTable(): DocumentedPath[] {
     this.table ??= pathTable(this.openApiDocument().paths as Record<string, Record<string, unknown>>);
     return this.table;
   }
@@ -296,12 +293,8 @@ export function documentOnlyDependencies<T extends object>(service: string): T {
 
 const PATH_METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 
-/**
- * Answers a method the document does not list for a path: 405 with `Allow` (RFC 9110), and
- * OPTIONS with 204 and `Allow`. Paths match as OpenAPI matches them: literal paths before
- * templated ones, so `PATCH /api/items/categories` is refused rather than routed to `{id}`.
- */
-interface PathEntry {
+/** A path of the OpenAPI document, matched as a request path. */
+export interface DocumentedPath {
   regex: RegExp;
   templated: boolean;
   methods: string[];
@@ -311,9 +304,9 @@ interface PathEntry {
 }
 
 /** Each documented path with the methods it serves, literal paths before templated ones. */
-function pathTable(paths: Record<string, Record<string, unknown>>): PathEntry[] {
+function pathTable(paths: Record<string, Record<string, unknown>>): DocumentedPath[] {
   return Object.entries(paths)
-    .map(([template, operations]): PathEntry => {
+    .map(([template, operations]): DocumentedPath => {
       const methods = PATH_METHODS.filter((method) => operations[method] !== undefined).map((method) =>
         method.toUpperCase(),
       );
@@ -334,9 +327,32 @@ function pathTable(paths: Record<string, Record<string, unknown>>): PathEntry[] 
     .sort((a, b) => Number(a.templated) - Number(b.templated));
 }
 
-function methodGuard(table: PathEntry[]) {
+/**
+ * What the app matched on arrival, kept so the method guard need not match the path again: a
+ * documented path, null for none, undefined when the router runs without the app's arrival layer.
+ */
+export function recordDocumentedPath(res: Response, path: DocumentedPath | null): void {
+  res.locals.documentedPath = path;
+}
+
+function documentedPathOf(res: Response): DocumentedPath | null | undefined {
+  return res.locals.documentedPath as DocumentedPath | null | undefined;
+}
+
+/**
+ * Answers a method the document does not list for a path: 405 with `Allow` (RFC 9110), and
+ * OPTIONS with 204 and `Allow`. Paths match as OpenAPI matches them: literal paths before
+ * templated ones, so `PATCH /api/items/categories` is refused rather than routed to `{id}`.
+ */
+function methodGuard(table: DocumentedPath[]) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const entry = table.find(({ regex }) => regex.test(req.path));
+    const recorded = documentedPathOf(res);
+    const entry =
+      recorded === undefined
+        ? table.find(({ regex }) => regex.test(req.path))
+        : recorded !== null && table.includes(recorded)
+          ? recorded
+          : undefined;
     if (!entry || entry.methods.includes(req.method)) {
       next();
       return;
