@@ -53,15 +53,25 @@ import {
   PROFILE_CALLGRIND_OPTIONS,
 } from './valgrind';
 
-/** node's flags for a kept profile: generated code named in /tmp/perf-<pid>.map, interpreted functions too. */
-export const PROFILE_NODE_FLAGS = ['--perf-basic-prof', '--interpreted-frames-native-stack'];
+/**
+ * node's flags for a kept profile: generated code named in /tmp/perf-<pid>.map, interpreted
+ * functions too, and no function inlined into another by the optimizing compiler. A perf map names
+ * whole functions: a small function inlined into its caller (the kit's request id, headers and route
+ * label into its arrival middleware) would count as the caller's, whatever layer it belongs to.
+ * The counts differ a little from a plain run's for it (a call where the code was inlined).
+ */
+export const PROFILE_NODE_FLAGS = [
+  '--perf-basic-prof',
+  '--interpreted-frames-native-stack',
+  '--no-turbo-inlining',
+];
 /** Starting node under valgrind takes a while, and longer on a busy machine. */
 const READY_TIMEOUT_MS = 600_000;
 /** One request under valgrind: a quote waits for items (also under valgrind) and a scanning database. */
 const REQUEST_TIMEOUT_MS = 300_000;
 /**
- * Before zeroing and before dumping: the work a response leaves behind ('finish' listeners: the
- * histogram, pino-http) runs, so the counted window holds exactly the requests' own work.
+ * Before zeroing and before dumping: the work a response leaves behind (its 'close' listener: the
+ * histogram, the log line) runs, so the counted window holds exactly the requests' own work.
  */
 const SETTLE_MS = 1_000;
 const TOP_FUNCTIONS = 25;

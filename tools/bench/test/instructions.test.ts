@@ -4,6 +4,7 @@ import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   countOf,
+  PROFILE_NODE_FLAGS,
   sendInTurn,
   servicesFor,
   startLoad,
@@ -82,6 +83,16 @@ describe('unexpectedStatuses', () => {
       '2 x 503 where 2xx was expected',
     );
     expect(unexpectedStatuses(sent({ '404': 1, '200': 2 }), 404)).toBe('2 x 200 where 404 was expected');
+  });
+});
+
+describe('PROFILE_NODE_FLAGS', () => {
+  it('names generated code and keeps every function apart, for a kept profile only', () => {
+    expect(PROFILE_NODE_FLAGS).toEqual([
+      '--perf-basic-prof',
+      '--interpreted-frames-native-stack',
+      '--no-turbo-inlining',
+    ]);
   });
 });
 

@@ -153,7 +153,7 @@ describe('layerOf', () => {
     expect(layerOf(js('node_modules/router/index.js'))).toBe('routing');
     expect(layerOf(js('node_modules/express/lib/application.js'))).toBe('routing');
     expect(layerOf(js('node_modules/express/lib/response.js'))).toBe('serialisation');
-    expect(layerOf(js('node_modules/pino-http/logger.js'))).toBe('logging');
+    expect(layerOf(js('node_modules/pino/lib/proto.js'))).toBe('logging');
     expect(layerOf(js('node_modules/helmet/index.cjs'))).toBe('security-headers');
     expect(layerOf(js('node_modules/prom-client/lib/histogram.js'))).toBe('metrics');
     expect(layerOf(js('node_modules/zod/v4/core/parse.js'))).toBe('validation');
@@ -188,16 +188,24 @@ describe('layerOf', () => {
   it("splits the kit's files by what each function does", () => {
     const kit = (module: string, name: string, line?: string) =>
       layerOf(js(`libs/service-kit/dist/${module}.js`, name), line);
-    expect(kit('http/request-logging', 'genReqId')).toBe('request-id');
-    expect(kit('http/request-logging', 'customLogLevel')).toBe('logging');
+    expect(kit('http/request-logging', 'requestIdFor')).toBe('request-id');
+    expect(kit('http/request-logging', 'requestSummary')).toBe('logging');
     expect(kit('http/router', 'validate')).toBe('validation');
+    expect(kit('http/router', 'parsed')).toBe('validation');
     expect(kit('http/router', 'handle')).toBe('handler');
+    expect(kit('http/router', 'validateAndHandle')).toBe('handler');
     expect(kit('http/router', 'methodGuard')).toBe('routing');
+    expect(kit('http/router', 'documentedPath')).toBe('routing');
+    expect(kit('http/json-response', 'sendJson')).toBe('serialisation');
     expect(kit('http/app', 'rejectLoneSurrogates')).toBe('body-parsing');
+    expect(kit('http/app', 'readJsonBody')).toBe('body-parsing');
     expect(kit('http/app', '(anonymous)', "        res.setHeader('Cache-Control', 'no-store');")).toBe(
       'security-headers',
     );
     expect(kit('http/app', '(anonymous)', '    app.use((req, res, next) => {')).toBe('routing');
+    expect(
+      kit('service', 'isShuttingDown', '            isShuttingDown: () => this.readiness.isShuttingDown,'),
+    ).toBe('security-headers');
     expect(kit('http/errors-middleware', 'toHttpError')).toBe('errors');
     expect(kit('auth/verifier', 'verify')).toBe('authentication');
     expect(kit('database-metrics', 'finished')).toBe('metrics');
@@ -207,6 +215,26 @@ describe('layerOf', () => {
     expect(layerOf(js('apps/auth/dist/models/user.js'))).toBe('database');
     expect(kit('schemas', 'objectId')).toBe('validation');
     expect(layerOf(js('tools/bench/dist/baseline/server.js'))).toBe('handler');
+  });
+
+  it("splits the kit's arrival middleware by its parts, in whichever kit file each is", () => {
+    const kit = (module: string, name: string, line?: string) =>
+      layerOf(js(`libs/service-kit/dist/${module}.js`, name), line);
+    expect(kit('http/app', 'assignRequestId')).toBe('request-id');
+    expect(kit('http/request-logging', 'assignRequestId')).toBe('request-id');
+    expect(kit('http/app', 'requestIdFor')).toBe('request-id');
+    expect(kit('http/app', 'setResponseHeaders')).toBe('security-headers');
+    expect(kit('http/app', 'labelRoute')).toBe('routing');
+    expect(kit('http/app', 'observeWhenClosed')).toBe('metrics');
+    expect(kit('http/app', 'recordClosedRequest')).toBe('metrics');
+    expect(kit('http/request-logging', 'logFinishedRequest')).toBe('logging');
+    // The close listener written as an arrow function, and arrive before it calls its parts by name.
+    expect(kit('http/app', '(anonymous)', "        res.once('close', () => {")).toBe('metrics');
+    expect(kit('http/app', 'arrive', '    app.use(function arrive(req, res, next) {')).toBe(
+      'security-headers',
+    );
+    // The names mean nothing elsewhere.
+    expect(layerOf(js('apps/items/dist/routes/items-routes.js', 'labelRoute'))).toBe('handler');
   });
 });
 
@@ -333,7 +361,7 @@ totals: 1110
     [
       `1000 100 JS:*verify ${ROOT}/node_modules/jwa/index.js:150:20`,
       `2000 100 JS:*helmet ${ROOT}/node_modules/helmet/index.cjs:548:3`,
-      `3000 100 JS:*onResFinished ${ROOT}/node_modules/pino-http/logger.js:120:5`,
+      `3000 100 JS:*logFinishedRequest ${ROOT}/libs/service-kit/dist/http/request-logging.js:40:5`,
     ].join('\n'),
   );
 
@@ -353,6 +381,119 @@ totals: 1110
     expect(merged.nodes.filter((node) => node.resolved.symbol === 'Builtins_Call')).toHaveLength(1);
     expect(layers.authentication).toBeLessThan(1000);
     expect(layers['security-headers']).toBeGreaterThan(70);
+  });
+});
+
+describe("attributeLayers on the kit's arrival middleware", () => {
+  // arrive calls its four parts; node's own code they call (randomUUID, setHeader, once) is theirs.
+  // The 'close' listener runs later from node's emit: the duration, then the log line's level check.
+  const ARRIVAL = `events: Ir
+fn=(1) uv_run
+0 10
+cfn=(2) 0x0000000000001000
+calls=1 0
+0 2800
+cfn=(11) 0x0000000000009000
+calls=1 0
+0 430
+fn=(2)
+0 50
+cfn=(3) 0x0000000000002000
+calls=1 0
+0 700
+cfn=(5) 0x0000000000003000
+calls=1 0
+0 1500
+cfn=(7) 0x0000000000005000
+calls=1 0
+0 350
+cfn=(9) 0x0000000000007000
+calls=1 0
+0 200
+fn=(3)
+0 200
+cfn=(4) 0x0000000000002800
+calls=1 0
+0 500
+fn=(4)
+0 500
+fn=(5)
+0 100
+cfn=(6) 0x0000000000004000
+calls=14 0
+0 1400
+fn=(6)
+0 1400
+fn=(7)
+0 50
+cfn=(8) 0x0000000000006000
+calls=1 0
+0 300
+fn=(8)
+0 300
+fn=(9)
+0 80
+cfn=(10) 0x0000000000008000
+calls=1 0
+0 120
+fn=(10)
+0 120
+fn=(11)
+0 50
+cfn=(12) 0x000000000000a000
+calls=1 0
+0 380
+fn=(12)
+0 60
+cfn=(13) 0x000000000000b000
+calls=1 0
+0 250
+cfn=(14) 0x000000000000c000
+calls=1 0
+0 70
+fn=(13)
+0 250
+fn=(14)
+0 40
+cfn=(15) 0x000000000000d000
+calls=1 0
+0 30
+fn=(15)
+0 30
+totals: 3240
+`;
+  const kit = `${ROOT}/libs/service-kit/dist`;
+  const map = new PerfMap(
+    [
+      `1000 100 JS:*arrive ${kit}/http/app.js:131:22`,
+      `2000 100 JS:*assignRequestId ${kit}/http/app.js:110:25`,
+      `2800 100 JS:*randomUUID node:internal/crypto/random:500:20`,
+      `3000 100 JS:*setResponseHeaders ${kit}/http/app.js:115:28`,
+      `4000 100 JS:*setHeader node:_http_outgoing:650:48`,
+      `5000 100 JS:*labelRoute ${kit}/http/app.js:120:20`,
+      `6000 100 JS:*documentedPath ${kit}/http/router.js:160:19`,
+      `7000 100 JS:*observeWhenClosed ${kit}/http/app.js:125:27`,
+      `8000 100 JS:*once node:events:600:44`,
+      `9000 100 JS:*emit node:events:450:44`,
+      `a000 100 JS:*recordClosedRequest ${kit}/http/app.js:127:41`,
+      `b000 100 JS:* ${kit}/metrics.js:120:12`,
+      `c000 100 JS:*logFinishedRequest ${kit}/http/request-logging.js:40:28`,
+      `d000 100 JS:*isLevelEnabled ${ROOT}/node_modules/pino/lib/levels.js:150:24`,
+    ].join('\n'),
+  );
+
+  it('gives each part its own instructions and the node code it calls', () => {
+    const layers = attributeLayers(mergeProfile(parseCallgrind(ARRIVAL), map, { context: true }), (fn) =>
+      layerOf(fn),
+    );
+    expect(layers['request-id']).toBeCloseTo(700, 6); // assignRequestId and randomUUID
+    expect(layers['security-headers']).toBeCloseTo(1550, 6); // setResponseHeaders, setHeader, arrive's own
+    expect(layers.routing).toBeCloseTo(350, 6); // labelRoute and the router's documentedPath
+    expect(layers.metrics).toBeCloseTo(510, 6); // observeWhenClosed, once, the listener, the histogram
+    expect(layers.logging).toBeCloseTo(70, 6); // the log line's level check
+    expect(layers.runtime).toBeCloseTo(60, 6); // the event loop and emit
+    const sum = Object.values(layers).reduce((total, value) => total + value, 0);
+    expect(sum).toBeCloseTo(3240, 6);
   });
 });
 

@@ -400,7 +400,7 @@ describe('renderMarkdown, instruction mode', () => {
     expect(markdown).toContain("## Where a request's instructions go");
     expect(markdown).toContain('| layer (instructions per request, all threads) | me |');
     expect(markdown).toContain(
-      '| Routing: express, router, the kit’s route table and method guard | 1,000k |',
+      '| Routing: express, router, the kit’s route label on arrival (labelRoute), route table and method guard | 1,000k |',
     );
     expect(markdown).toContain('| **service, total** | **2,800k** |');
     expect(markdown).toContain('| V8’s optimizing compiler in the background (apart) | 60k |');
