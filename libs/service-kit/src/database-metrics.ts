@@ -43,11 +43,12 @@ export function monitorDatabaseCommands(client: MongoClient, metrics: ServiceMet
     if (collections.size >= MAX_IN_FLIGHT) collections.clear();
     collections.set(event.requestId, commandCollection(event.commandName, event.command));
   });
+  const observe = durationRecorder(metrics.databaseOperationDuration);
   const finished = (event: CommandSucceeded | CommandFailed) => {
     const collection = collections.get(event.requestId) ?? '';
     collections.delete(event.requestId);
     const operation = NAME.test(event.commandName) ? event.commandName : 'other';
-    metrics.databaseOperationDuration.observe({ operation, collection }, event.duration / 1000);
+    observe(operation, collection, event.duration / 1000);
     return { operation, collection };
   };
   client.on('commandSucceeded', finished);
@@ -55,4 +56,26 @@ export function monitorDatabaseCommands(client: MongoClient, metrics: ServiceMet
     const labels = finished(event);
     metrics.databaseOperationErrors.inc({ ...labels, error_type: databaseErrorType(event.failure) });
   });
+}
+
+/**
+ * Observes command durations by operation and collection. Each pair's labelled series is looked
+ * up once and kept, so a command allocates no label object (both label sets are bounded: the
+ * driver's command names and the collections, each checked against NAME).
+ */
+function durationRecorder(
+  histogram: ServiceMetrics['databaseOperationDuration'],
+): (operation: string, collection: string, seconds: number) => void {
+  type Series = ReturnType<typeof histogram.labels>;
+  const byCollection = new Map<string, Map<string, Series>>();
+  return (operation, collection, seconds) => {
+    let byOperation = byCollection.get(collection);
+    if (!byOperation) byCollection.set(collection, (byOperation = new Map<string, Series>()));
+    let series = byOperation.get(operation);
+    if (!series) {
+      series = histogram.labels({ operation, collection });
+      byOperation.set(operation, series);
+    }
+    series.observe(seconds);
+  };
 }
