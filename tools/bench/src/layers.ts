@@ -423,6 +423,8 @@ export function layerOf(fn: ResolvedFunction, sourceLine?: string): LayerId | un
     }
     return PACKAGE_LAYERS[name] ?? 'other-js';
   }
+  // The kit's server makes node's request and response objects (subclasses of node's): node's own work.
+  if (/libs\/service-kit\/(?:dist|src)\/http\/server\.[jt]s$/.test(file)) return undefined;
   return projectLayer(file, fn.functionName ?? '', sourceLine) ?? 'other-js';
 }
 

@@ -568,6 +568,12 @@ function instructionSection(report: BenchReport, instructions: InstructionReport
           '',
           `Each JavaScript function's own instructions, with the engine, node and library work it calls (not the other`,
           'layers it calls), grouped by its source file; see tools/bench/README.md for the method.',
+          ...(settings.nodeFlags.includes('--no-turbo-inlining')
+            ? [
+                'node ran with no function inlined into another (`--no-turbo-inlining`), so that each function keeps its',
+                "own instructions: the totals are above a plain run's, which are the ones to compare.",
+              ]
+            : []),
           settings.profileDir
             ? `Profiles (the main thread, generated code named): ${settings.profileDir}/<case>.<process>.named.callgrind; \`callgrind_annotate --inclusive=yes <file>\` lists them by inclusive cost.`
             : '',

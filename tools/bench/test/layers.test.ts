@@ -165,6 +165,7 @@ describe('layerOf', () => {
   it("leaves node's modules, V8 and shared helpers neutral, for their caller's layer", () => {
     expect(layerOf(js('node_modules/on-finished/index.js'))).toBeUndefined();
     expect(layerOf(js('node_modules/express/lib/utils.js'))).toBeUndefined();
+    expect(layerOf(js('libs/service-kit/dist/http/server.js', 'AppRequest'))).toBeUndefined();
     expect(
       layerOf({ key: 'x', label: 'emit', file: 'node:events', line: 1, functionName: 'emit' }),
     ).toBeUndefined();
