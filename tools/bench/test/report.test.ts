@@ -407,6 +407,15 @@ describe('renderMarkdown, instruction mode', () => {
     expect(markdown).toContain('| baseline, total | 1,400k |');
   });
 
+  it('says when the profiled processes inlined no function', () => {
+    expect(rendered()).not.toContain('--no-turbo-inlining');
+    const profiled = instructionReport();
+    profiled.instructions!.settings.nodeFlags = ['--perf-basic-prof', '--no-turbo-inlining'];
+    expect(renderMarkdown(profiled)).toContain(
+      'node ran with no function inlined into another (`--no-turbo-inlining`), so that each function keeps its',
+    );
+  });
+
   it('leaves the layer section out when no profile was kept', () => {
     const plain = instructionReport();
     for (const result of plain.instructions!.cases) {
