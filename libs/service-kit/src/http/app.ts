@@ -115,6 +115,51 @@ export function securityHeaders(): [string, string][] {
 const hasNoBody = (req: Request) =>
   req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined;
 
+/** The request's id (the caller's, when safe to echo, or a new one), kept and echoed. */
+function assignRequestId(req: Request, res: Response): void {
+  const id = requestIdFor(req);
+  res.locals.requestId = id;
+  res.setHeader(REQUEST_ID_HEADER, id);
+}
+
+function setResponseHeaders(res: Response, headers: [string, string][], isShuttingDown: () => boolean): void {
+  for (const [name, value] of headers) res.setHeader(name, value);
+  if (isShuttingDown()) res.setHeader('Connection', 'close');
+}
+
+/**
+ * The route label, known before the body is read: a body refused there keeps its route. The
+ * match is kept for the routers' method guards, which need not match the path again.
+ */
+function labelRoute(req: Request, res: Response, routers: ApiRouter[]): void {
+  let documented: DocumentedPath | null = null;
+  for (const router of routers) {
+    documented = router.documentedPath(req.path) ?? null;
+    if (documented) {
+      res.locals.routeTemplate = documented.template;
+      break;
+    }
+  }
+  recordDocumentedPath(res, documented);
+}
+
+/** One listener per request: 'close' follows 'finish' for every response, and alone marks one the client gave up on. */
+function observeWhenClosed(
+  req: Request,
+  res: Response,
+  observeDuration: ReturnType<typeof requestDurationRecorder>,
+  logger: Logger,
+): void {
+  const startedAt = performance.now();
+  res.once('close', function recordClosedRequest() {
+    const elapsedMs = performance.now() - startedAt;
+    if (res.writableFinished) {
+      observeDuration(req.method, routeTemplate(req, res), res.statusCode, elapsedMs / 1000);
+    }
+    logFinishedRequest(logger, req, res, elapsedMs);
+  });
+}
+
 /**
  * The API port's Express app: security headers, request ids and logs, metrics, JSON only, and
  * errors in the contract's shape (docs/contract.md §3.2). What every request needs (its id, the
@@ -131,31 +176,10 @@ export function createApiApp(options: ApiAppOptions): Express {
   const observeDuration = requestDurationRecorder(options.metrics.httpRequestDuration);
   const { logger, routers, isShuttingDown } = options;
   app.use(function arrive(req: Request, res: Response, next: NextFunction) {
-    const startedAt = performance.now();
-    const id = requestIdFor(req);
-    res.locals.requestId = id;
-    res.setHeader(REQUEST_ID_HEADER, id);
-    for (const [name, value] of responseHeaders) res.setHeader(name, value);
-    if (isShuttingDown()) res.setHeader('Connection', 'close');
-    // The route label is known before the body is read: a body refused there keeps its route.
-    // The match is kept for the routers' method guards, which need not match the path again.
-    let documented: DocumentedPath | null = null;
-    for (const router of routers) {
-      documented = router.documentedPath(req.path) ?? null;
-      if (documented) {
-        res.locals.routeTemplate = documented.template;
-        break;
-      }
-    }
-    recordDocumentedPath(res, documented);
-    // 'close' follows 'finish' for every response, and alone marks one the client gave up on.
-    res.once('close', () => {
-      const elapsedMs = performance.now() - startedAt;
-      if (res.writableFinished) {
-        observeDuration(req.method, routeTemplate(req, res), res.statusCode, elapsedMs / 1000);
-      }
-      logFinishedRequest(logger, req, res, elapsedMs);
-    });
+    assignRequestId(req, res);
+    setResponseHeaders(res, responseHeaders, isShuttingDown);
+    labelRoute(req, res, routers);
+    observeWhenClosed(req, res, observeDuration, logger);
     next();
   });
   const parseJson = express.json({
