@@ -116,7 +116,7 @@ const NUMBER_SETTINGS: NumberSetting[] = [
     key: 'warmupRequests',
     min: 0,
     max: 100_000,
-    fallback: 4_000,
+    fallback: 12_000,
     what: 'with --instructions: warm-up requests before counting (at least)',
   },
 ];

@@ -16,7 +16,7 @@ describe('parseArgs', () => {
       outDir: OUT,
       instructions: false,
       requests: 300,
-      warmupRequests: 4_000,
+      warmupRequests: 12_000,
       cases: ['list', 'search', 'item', 'me', 'quote'],
       keepProfiles: false,
       help: false,
